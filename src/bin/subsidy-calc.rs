@@ -1,0 +1,322 @@
+//! The `subsidy-calc` command line: check and test rule files, estimate, diff versions and
+//! compile bundles. Thin: it parses flags, calls the library and prints.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use subsidy_calc::{
+    bundle_json, cases, diff, estimate, load_bundle, load_dir, load_file, raw_from_json, rule_files, text_report, Date, Lang, Request,
+    RuleErrors, RuleSet,
+};
+
+#[derive(Parser)]
+#[command(name = "subsidy-calc", version, about = "Subsidy policies as cited rule files; exact, explained estimates")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Validate rule files (default: rules/); prints file:line:col: message for each problem.
+    Check {
+        /// Rule files, rule-set folders, or a folder of rule sets.
+        paths: Vec<PathBuf>,
+    },
+    /// Run the cases in rules/<set>/tests/; ends with "N passed, N failed".
+    Test {
+        /// Rule-set folders, or a folder of rule sets (default: rules/).
+        paths: Vec<PathBuf>,
+    },
+    /// Estimate what an applicant gets under the version in force on a date.
+    Estimate {
+        /// A rule-set folder, or a compiled bundle (.json).
+        #[arg(long)]
+        rules: PathBuf,
+        /// The date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Pin a version instead of choosing by date.
+        #[arg(long = "rules-version")]
+        rules_version: Option<String>,
+        /// A JSON object {question_id: value}, or - for standard input.
+        #[arg(long)]
+        answers: Option<String>,
+        /// json (the public contract) or text (a report for a person).
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+    /// Show what changed between two versions of a rule set, in words.
+    Diff {
+        /// The rule-set folder.
+        dir: PathBuf,
+        /// The older version id.
+        version_a: String,
+        /// The newer version id.
+        version_b: String,
+    },
+    /// Write a validated, canonical JSON bundle of all versions of a rule set.
+    Compile {
+        /// The rule-set folder.
+        dir: PathBuf,
+        /// The bundle to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+fn has_toml(dir: &Path) -> bool {
+    rule_files(dir).is_ok_and(|f| !f.is_empty())
+}
+
+/// Rule-set folders under a path: the path itself if it holds version files, else its
+/// subfolders that do.
+fn set_dirs(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if has_toml(path) {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let rd = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut dirs: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir() && has_toml(p)).collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(format!("{}: no rule files here", path.display()));
+    }
+    Ok(dirs)
+}
+
+fn print_errors(e: &RuleErrors) {
+    for x in &e.0 {
+        eprintln!("{x}");
+    }
+}
+
+fn load_rules(path: &Path) -> Result<RuleSet, RuleErrors> {
+    if path.extension().is_some_and(|x| x == "json") {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            RuleErrors(vec![subsidy_calc::RuleError { file: name.clone(), line: None, column: None, field: String::new(), message: e.to_string() }])
+        })?;
+        load_bundle(&name, &text)
+    } else {
+        load_dir(path)
+    }
+}
+
+fn check(paths: Vec<PathBuf>) -> ExitCode {
+    let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths };
+    let (mut ok, mut bad) = (0, 0);
+    for p in paths {
+        if p.is_file() {
+            match load_file(&p) {
+                Ok(_) => ok += 1,
+                Err(e) => {
+                    print_errors(&e);
+                    bad += 1;
+                }
+            }
+            continue;
+        }
+        match set_dirs(&p) {
+            Ok(dirs) => {
+                for d in dirs {
+                    match load_dir(&d) {
+                        Ok(rs) => {
+                            ok += 1;
+                            println!("ok {} ({} version{})", d.display(), rs.versions.len(), if rs.versions.len() == 1 { "" } else { "s" });
+                        }
+                        Err(e) => {
+                            print_errors(&e);
+                            bad += 1;
+                        }
+                    }
+                }
+            }
+            Err(m) => {
+                eprintln!("{m}");
+                bad += 1;
+            }
+        }
+    }
+    if bad > 0 {
+        eprintln!("{bad} rule set(s) with errors, {ok} ok");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn test(paths: Vec<PathBuf>) -> ExitCode {
+    let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths };
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    for p in paths {
+        let dirs = match set_dirs(&p) {
+            Ok(d) => d,
+            Err(m) => {
+                eprintln!("{m}");
+                broken += 1;
+                continue;
+            }
+        };
+        for d in dirs {
+            let rs = match load_dir(&d) {
+                Ok(rs) => rs,
+                Err(e) => {
+                    print_errors(&e);
+                    broken += 1;
+                    continue;
+                }
+            };
+            let tests = d.join("tests");
+            let files = rule_files(&tests).unwrap_or_default();
+            if files.is_empty() {
+                eprintln!("{}: no test cases (add rules/<set>/tests/*.toml)", d.display());
+                broken += 1;
+            }
+            for f in files {
+                match cases::run_file(&rs, &f) {
+                    Ok(results) => {
+                        for r in results {
+                            if r.failures.is_empty() {
+                                passed += 1;
+                            } else {
+                                failed += 1;
+                                println!("FAIL {} :: {}", r.file, r.name);
+                                for x in r.failures {
+                                    println!("    {x}");
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        print_errors(&e);
+                        broken += 1;
+                    }
+                }
+            }
+        }
+    }
+    let failed = failed + broken;
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 || passed == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn bad_input(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("subsidy-calc: {msg}");
+    ExitCode::from(2)
+}
+
+fn run_estimate(rules: PathBuf, as_of: Option<String>, pin: Option<String>, answers: Option<String>, format: Format, lang: String) -> ExitCode {
+    let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("--lang {lang:?}: use zh-CN or en")) };
+    let as_of = match as_of.as_deref().map(Date::parse).transpose() {
+        Ok(d) => d.unwrap_or_else(Date::today),
+        Err(m) => return bad_input(format!("--as-of: {m}")),
+    };
+    let text = match answers.as_deref() {
+        None => "{}".to_string(),
+        Some("-") => {
+            let mut s = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                return bad_input(format!("--answers -: cannot read standard input: {e}"));
+            }
+            s
+        }
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(s) => s,
+            Err(e) => return bad_input(format!("--answers {f}: {e}")),
+        },
+    };
+    let json: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(j) => j,
+        Err(e) => return bad_input(format!("answers: not valid JSON: {e}")),
+    };
+    let raw = match raw_from_json(&json) {
+        Ok(r) => r,
+        Err(e) => return bad_input(e),
+    };
+    let rs = match load_rules(&rules) {
+        Ok(rs) => rs,
+        Err(e) => return bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
+    };
+    let req = Request { answers: &raw, as_of: Some(as_of), version: pin.as_deref(), lang };
+    match estimate(&rs, &req) {
+        Ok(est) => {
+            match format {
+                Format::Json => match serde_json::to_string_pretty(&est) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => return bad_input(e),
+                },
+                Format::Text => print!("{}", text_report(&est, lang)),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => bad_input(e),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Check { paths } => check(paths),
+        Cmd::Test { paths } => test(paths),
+        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang } => run_estimate(rules, as_of, rules_version, answers, format, lang),
+        Cmd::Diff { dir, version_a, version_b } => {
+            let rs = match load_dir(&dir) {
+                Ok(rs) => rs,
+                Err(e) => {
+                    print_errors(&e);
+                    return ExitCode::from(1);
+                }
+            };
+            let (a, b) = match (rs.version(&version_a), rs.version(&version_b)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return bad_input(e),
+            };
+            let lines = diff(a, b);
+            println!("{} {} → {}", rs.id, a.version, b.version);
+            if lines.is_empty() {
+                println!("  no differences");
+            }
+            for l in lines {
+                println!("  {l}");
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Compile { dir, output } => {
+            let rs = match load_dir(&dir) {
+                Ok(rs) => rs,
+                Err(e) => {
+                    print_errors(&e);
+                    return ExitCode::from(1);
+                }
+            };
+            let json = bundle_json(&rs);
+            if let Err(e) = load_bundle(&output.display().to_string(), &json) {
+                print_errors(&e);
+                return ExitCode::from(1);
+            }
+            if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if let Err(e) = std::fs::create_dir_all(parent) {
+                    return bad_input(format!("{}: {e}", parent.display()));
+                }
+            }
+            match std::fs::write(&output, json) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => bad_input(format!("{}: {e}", output.display())),
+            }
+        }
+    }
+}

@@ -1,0 +1,660 @@
+//! Answers + rule set → estimate: every program's status, exact amount or range, payment
+//! schedule, reasons with their sources, and the assumptions behind the figures.
+//!
+//! Unanswered questions are unknown. A program's status and range are exact over the answers
+//! still possible: the engine enumerates the values each missing question can take (every
+//! option, every whole number in range, and for dates a representative of every interval
+//! between the dates the rules compare with) and evaluates the program for each.
+
+use crate::answers::{Answers, Raw};
+use crate::date::Date;
+use crate::error::EstimateError;
+use crate::expr::{eval, Env, EvalError, Kind, V};
+use crate::rules::{Bound, Lang, Program, ProgramKind, QType, RuleSet, Source, Version};
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+/// Most evaluations spent on one program's range; past it the range is marked inexact.
+pub const MAX_COMBINATIONS: usize = 65_536;
+/// Whole-number questions with at most this many values in range are enumerated in full.
+const MAX_INT_DOMAIN: i64 = 400;
+
+fn dec<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn opt_dec<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
+
+/// A program's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every condition holds for every answer still possible.
+    Eligible,
+    /// Some condition fails for every answer still possible.
+    NotEligible,
+    /// It depends on questions not yet answered.
+    NeedsInfo,
+}
+
+impl Status {
+    /// The contract name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Eligible => "eligible",
+            Status::NotEligible => "not_eligible",
+            Status::NeedsInfo => "needs_info",
+        }
+    }
+}
+
+/// Whether a condition holds for the answers given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Met {
+    /// It holds.
+    Met,
+    /// It fails.
+    NotMet,
+    /// It depends on answers not given yet.
+    Unknown,
+}
+
+/// One condition and whether it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// met / not_met / unknown.
+    pub result: Met,
+    /// The condition in words.
+    pub text: String,
+    /// The source it cites.
+    pub source: String,
+    /// The condition as written in the rule file.
+    pub condition: String,
+    /// A reading we chose, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+}
+
+/// One payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    /// Year 1 is the first year.
+    pub year: u32,
+    /// The payer id.
+    pub payer: String,
+    /// The payer's name.
+    pub payer_name: String,
+    /// The amount.
+    #[serde(serialize_with = "dec")]
+    pub amount: Decimal,
+}
+
+/// The estimate for one program.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProgramEstimate {
+    /// Program id.
+    pub id: String,
+    /// Program name.
+    pub name: String,
+    /// cash / cash_unpublished / in_kind / service.
+    pub kind: ProgramKind,
+    /// eligible / not_eligible / needs_info.
+    pub status: Status,
+    /// The amount, when eligible and known.
+    #[serde(serialize_with = "opt_dec")]
+    pub amount: Option<Decimal>,
+    /// Lowest amount over the answers still possible (cash programs).
+    #[serde(serialize_with = "opt_dec")]
+    pub min: Option<Decimal>,
+    /// Highest amount over the answers still possible (cash programs).
+    #[serde(serialize_with = "opt_dec")]
+    pub max: Option<Decimal>,
+    /// Whether min and max are exact (false only for programs too large to enumerate).
+    pub range_exact: bool,
+    /// Unanswered questions that decide the status or the amount, in question order.
+    pub missing: Vec<String>,
+    /// Each condition and whether it holds.
+    pub reasons: Vec<Reason>,
+    /// Who pays what in which year (when the amount is known).
+    pub schedule: Vec<Payment>,
+    /// The readings behind the figures.
+    pub assumptions: Vec<String>,
+    /// The sources cited, quoted.
+    pub sources: Vec<Source>,
+    /// Payers of the program.
+    pub payers: Vec<String>,
+    /// What the program gives, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A note (for instance why no amount is given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The exclusive group, if any (only the highest amount in a group is paid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclusive_group: Option<String>,
+}
+
+/// A whole estimate: the public JSON contract of the CLI and the widget.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Rule set id.
+    pub rule_set: String,
+    /// Rule set name.
+    pub rule_set_name: String,
+    /// Version id used.
+    pub version: String,
+    /// First day of that version.
+    pub effective_from: Date,
+    /// End of that version (exclusive), if any.
+    pub effective_to: Option<Date>,
+    /// The date the estimate is for.
+    pub as_of: Date,
+    /// Language of the texts.
+    pub lang: &'static str,
+    /// Currency code.
+    pub currency: String,
+    /// Sum of cash programs, when exact.
+    #[serde(serialize_with = "opt_dec")]
+    pub total: Option<Decimal>,
+    /// Lowest possible sum of cash programs.
+    #[serde(serialize_with = "dec")]
+    pub total_min: Decimal,
+    /// Highest possible sum of cash programs.
+    #[serde(serialize_with = "dec")]
+    pub total_max: Decimal,
+    /// The first question whose answer would narrow the estimate.
+    pub next_question: Option<String>,
+    /// Per program.
+    pub programs: Vec<ProgramEstimate>,
+    /// Version-level assumptions.
+    pub assumptions: Vec<String>,
+    /// Answers given for questions that do not apply to them (kept, not used).
+    pub unused_answers: Vec<String>,
+}
+
+/// What to estimate.
+#[derive(Clone, Debug, Default)]
+pub struct Request<'a> {
+    /// Raw answers by question id.
+    pub answers: &'a [(String, Raw)],
+    /// The date; the version in force then is used.
+    pub as_of: Option<Date>,
+    /// Pin a version instead of picking by date.
+    pub version: Option<&'a str>,
+    /// Language of texts.
+    pub lang: Lang,
+}
+
+/// Picks the version for a request.
+pub fn pick<'r>(rs: &'r RuleSet, as_of: Date, version: Option<&str>) -> Result<&'r Version, EstimateError> {
+    match version {
+        Some(id) => rs.version(id),
+        None => rs.version_on(as_of),
+    }
+}
+
+/// Makes an estimate.
+pub fn estimate(rs: &RuleSet, req: &Request<'_>) -> Result<Estimate, EstimateError> {
+    let as_of = req.as_of.unwrap_or_else(Date::today);
+    let v = pick(rs, as_of, req.version)?;
+    let (answers, errs) = Answers::parse(v, req.answers);
+    if !errs.is_empty() {
+        return Err(EstimateError::Answers(errs));
+    }
+    estimate_version(v, &answers, as_of, req.lang)
+}
+
+/// Outcome of one program for one complete assignment.
+struct Outcome {
+    met: bool,
+    amount: Decimal,
+}
+
+/// Applies `ask_when`: a question not asked has no value. With `complete`, a question whose
+/// `ask_when` cannot be decided is treated as not asked.
+fn mask(v: &Version, values: &mut [V], qs: &[usize], as_of: Date, complete: bool) {
+    for &q in qs {
+        if let Some(aw) = v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+            let r = eval(&aw.expr, &Env { values, as_of }).unwrap_or(V::Unknown);
+            let asked = match r {
+                V::Bool(b) => b,
+                _ => !complete,
+            };
+            if !asked {
+                values[q] = V::Unknown;
+            }
+        }
+    }
+}
+
+fn arith(p: &Program, e: EvalError) -> EstimateError {
+    EstimateError::Arithmetic { program: p.id.clone(), message: e.to_string() }
+}
+
+/// Evaluates one program for a complete assignment.
+fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcome, EstimateError> {
+    let env = Env { values, as_of };
+    let mut met = true;
+    for c in &p.conditions {
+        if eval(&c.when.expr, &env).map_err(|e| arith(p, e))? != V::Bool(true) {
+            met = false;
+            break;
+        }
+    }
+    let mut amount = v.rounding.zero();
+    if met {
+        if let Some(a) = &p.amount {
+            amount = program_amount(v, p, a, &env)?;
+        }
+    }
+    Ok(Outcome { met, amount })
+}
+
+fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<'_>) -> Result<Decimal, EstimateError> {
+    let raw = match eval(&a.formula.expr, env).map_err(|e| arith(p, e))? {
+        V::Num(n) => n,
+        _ => {
+            return Err(EstimateError::Arithmetic {
+                program: p.id.clone(),
+                message: "the amount depends on a question that is not asked in this case (rule file error)".into(),
+            })
+        }
+    };
+    let capped = match a.cap {
+        Some(c) if raw > c => c,
+        _ => raw,
+    };
+    if capped.is_sign_negative() && !capped.is_zero() {
+        return Err(EstimateError::Arithmetic { program: p.id.clone(), message: format!("the amount {capped} is negative (rule file error)") });
+    }
+    Ok(v.rounding.apply(capped))
+}
+
+fn schedule(v: &Version, p: &Program, amount: Decimal, values: &[V], as_of: Date, lang: Lang) -> Result<Vec<Payment>, EstimateError> {
+    let payer = |i: usize| v.payers.get(i).map(|x| (x.id.clone(), x.name.get(lang).to_string())).unwrap_or_default();
+    if p.schedule.is_empty() {
+        let (id, name) = p.payers.first().map(|&i| payer(i)).unwrap_or_default();
+        return Ok(vec![Payment { year: 1, payer: id, payer_name: name, amount }]);
+    }
+    let env = Env { values, as_of };
+    let mut out = Vec::new();
+    let mut sum = v.rounding.zero();
+    for row in &p.schedule {
+        let x = match eval(&row.amount.expr, &env).map_err(|e| arith(p, e))? {
+            V::Num(n) => v.rounding.apply(n),
+            _ => {
+                return Err(EstimateError::Arithmetic {
+                    program: p.id.clone(),
+                    message: format!("the year-{} amount depends on a question that is not asked in this case", row.year),
+                })
+            }
+        };
+        sum = sum.checked_add(x).ok_or_else(|| arith(p, EvalError::Overflow))?;
+        if !x.is_zero() {
+            let (id, name) = payer(row.payer);
+            out.push(Payment { year: row.year, payer: id, payer_name: name, amount: x });
+        }
+    }
+    if sum != amount {
+        return Err(EstimateError::ScheduleMismatch { program: p.id.clone(), amount: amount.to_string(), schedule_sum: sum.to_string() });
+    }
+    Ok(out)
+}
+
+/// Literal numbers and dates the version's expressions use (for candidate values).
+fn literals(v: &Version) -> (Vec<Decimal>, Vec<Date>) {
+    let mut nums = Vec::new();
+    let mut dates = Vec::new();
+    let mut visit = |e: &crate::expr::Expr| {
+        e.walk(&mut |n| match n.kind {
+            Kind::Num(x) => nums.push(x),
+            Kind::Date(d) => dates.push(d),
+            _ => {}
+        })
+    };
+    for q in &v.questions {
+        if let Some(a) = &q.ask_when {
+            visit(&a.expr);
+        }
+    }
+    for p in &v.programs {
+        p.conditions.iter().for_each(|c| visit(&c.when.expr));
+        if let Some(a) = &p.amount {
+            visit(&a.formula.expr);
+        }
+        p.schedule.iter().for_each(|s| visit(&s.amount.expr));
+    }
+    nums.sort_unstable();
+    nums.dedup();
+    dates.sort_unstable();
+    dates.dedup();
+    (nums, dates)
+}
+
+/// Candidate values of a missing question, and whether they cover it exactly.
+fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Date) -> (Vec<V>, bool) {
+    let Some(question) = v.questions.get(q) else { return (vec![V::Unknown], true) };
+    match question.ty {
+        QType::Bool => (vec![V::Bool(false), V::Bool(true)], true),
+        QType::Enum => ((0..question.options.len()).map(V::Opt).collect(), true),
+        QType::Integer | QType::Decimal => {
+            let (Some(Bound::Num(lo)), Some(Bound::Num(hi))) = (question.min, question.max) else { return (vec![V::Unknown], false) };
+            if question.ty == QType::Integer {
+                if let (Ok(a), Ok(b)) = (i64::try_from(lo), i64::try_from(hi)) {
+                    if b.saturating_sub(a) < MAX_INT_DOMAIN {
+                        return ((a..=b).map(|i| V::Num(Decimal::from(i))).collect(), true);
+                    }
+                }
+            }
+            let step = if question.ty == QType::Integer { Decimal::ONE } else { Decimal::new(1, 2) };
+            let mut c = vec![lo, hi];
+            for &x in &lits.0 {
+                for y in [x.checked_sub(step), Some(x), x.checked_add(step)].into_iter().flatten() {
+                    if y >= lo && y <= hi && (question.ty == QType::Decimal || y.fract().is_zero()) {
+                        c.push(y);
+                    }
+                }
+            }
+            c.sort_unstable();
+            c.dedup();
+            (c.into_iter().map(V::Num).collect(), false)
+        }
+        QType::Date => {
+            let lo = match question.min {
+                Some(Bound::Date(d)) => Some(d),
+                _ => None,
+            };
+            let hi = match question.max {
+                Some(Bound::Date(d)) => Some(d),
+                _ => None,
+            };
+            let mut c: Vec<Date> = Vec::new();
+            let mut anchors: Vec<Date> = lits.1.clone();
+            anchors.push(as_of);
+            anchors.push(v.effective_from);
+            anchors.extend(v.effective_to);
+            for d in anchors {
+                for k in [-1, 0, 1] {
+                    if let Some(x) = d.add_days(k) {
+                        c.push(x);
+                    }
+                }
+            }
+            c.extend(lo);
+            c.extend(hi);
+            c.retain(|d| lo.is_none_or(|l| *d >= l) && hi.is_none_or(|h| *d <= h));
+            c.sort_unstable();
+            c.dedup();
+            (c.into_iter().map(V::Date).collect(), true)
+        }
+    }
+}
+
+/// Estimates on one version with validated answers.
+pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate, EstimateError> {
+    let n = v.questions.len();
+    let given = &answers.values;
+    // Partial values: what is known, with ask_when applied where it can be decided.
+    let mut partial = given.clone();
+    partial.resize(n, V::Unknown);
+    let all: Vec<usize> = (0..n).collect();
+    mask(v, &mut partial, &all, as_of, false);
+    let unused_answers: Vec<String> =
+        (0..n).filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown).map(|i| v.questions[i].id.clone()).collect();
+    let lits = literals(v);
+    let mut programs = Vec::with_capacity(v.programs.len());
+    for p in &v.programs {
+        programs.push(estimate_program(v, p, given, &partial, &lits, as_of, lang)?);
+    }
+    apply_exclusive_groups(v, &mut programs, lang);
+    let zero = v.rounding.zero();
+    let (mut total_min, mut total_max) = (zero, zero);
+    let mut groups_done: Vec<&str> = Vec::new();
+    for (i, pe) in programs.iter().enumerate() {
+        if pe.kind != ProgramKind::Cash {
+            continue;
+        }
+        let (lo, hi) = match v.programs[i].exclusive_group.as_deref() {
+            Some(g) => {
+                if groups_done.contains(&g) {
+                    continue;
+                }
+                groups_done.push(g);
+                let members = programs.iter().enumerate().filter(|(j, _)| v.programs[*j].exclusive_group.as_deref() == Some(g));
+                members.fold((zero, zero), |(lo, hi), (_, m)| (lo.max(m.min.unwrap_or(zero)), hi.max(m.max.unwrap_or(zero))))
+            }
+            None => (pe.min.unwrap_or(zero), pe.max.unwrap_or(zero)),
+        };
+        total_min = total_min.checked_add(lo).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
+        total_max = total_max.checked_add(hi).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
+    }
+    let next_question = (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.clone());
+    Ok(Estimate {
+        rule_set: v.rule_set.clone(),
+        rule_set_name: v.name.get(lang).to_string(),
+        version: v.version.clone(),
+        effective_from: v.effective_from,
+        effective_to: v.effective_to,
+        as_of,
+        lang: lang.tag(),
+        currency: v.currency.clone(),
+        total: (total_min == total_max).then_some(total_min),
+        total_min,
+        total_max,
+        next_question,
+        programs,
+        assumptions: v.assumptions.iter().map(|a| a.get(lang).to_string()).collect(),
+        unused_answers,
+    })
+}
+
+fn estimate_program(
+    v: &Version,
+    p: &Program,
+    given: &[V],
+    partial: &[V],
+    lits: &(Vec<Decimal>, Vec<Date>),
+    as_of: Date,
+    lang: Lang,
+) -> Result<ProgramEstimate, EstimateError> {
+    let unknown: Vec<usize> = p.deps.iter().copied().filter(|&q| given.get(q).is_none_or(|x| *x == V::Unknown)).collect();
+    let mut domains = Vec::with_capacity(unknown.len());
+    let mut exact = true;
+    for &q in &unknown {
+        let (c, ex) = candidates(v, q, lits, as_of);
+        exact &= ex;
+        domains.push(c);
+    }
+    let mut values: Vec<V> = given.to_vec();
+    values.resize(v.questions.len(), V::Unknown);
+    let mut idx = vec![0usize; unknown.len()];
+    let (mut any_met, mut any_not) = (false, false);
+    let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
+    let mut met_amounts_equal = true;
+    let mut first_met: Option<(Decimal, Vec<V>)> = None;
+    let mut sched: Option<Vec<Payment>> = None;
+    let mut sched_equal = true;
+    let mut count = 0usize;
+    loop {
+        for (k, &q) in unknown.iter().enumerate() {
+            values[q] = domains[k].get(idx[k]).copied().unwrap_or(V::Unknown);
+        }
+        let mut masked = values.clone();
+        mask(v, &mut masked, &p.deps, as_of, true);
+        let o = outcome(v, p, &masked, as_of)?;
+        if o.met {
+            any_met = true;
+            if p.kind == ProgramKind::Cash {
+                let s = schedule(v, p, o.amount, &masked, as_of, lang)?;
+                match &sched {
+                    None => sched = Some(s),
+                    Some(prev) if *prev != s => sched_equal = false,
+                    _ => {}
+                }
+                match &first_met {
+                    None => first_met = Some((o.amount, masked.clone())),
+                    Some((a, _)) if *a != o.amount => met_amounts_equal = false,
+                    _ => {}
+                }
+            }
+        } else {
+            any_not = true;
+        }
+        lo = Some(lo.map_or(o.amount, |x| x.min(o.amount)));
+        hi = Some(hi.map_or(o.amount, |x| x.max(o.amount)));
+        count += 1;
+        // Odometer step.
+        let mut k = 0;
+        loop {
+            if k == idx.len() {
+                break;
+            }
+            idx[k] += 1;
+            if idx[k] < domains[k].len() {
+                break;
+            }
+            idx[k] = 0;
+            k += 1;
+        }
+        if k == idx.len() {
+            break;
+        }
+        if count >= MAX_COMBINATIONS {
+            exact = false;
+            break;
+        }
+    }
+    let status = match (any_met, any_not) {
+        (true, false) => Status::Eligible,
+        (false, _) => Status::NotEligible,
+        _ => Status::NeedsInfo,
+    };
+    let env = Env { values: partial, as_of };
+    let reasons: Vec<Reason> = p
+        .conditions
+        .iter()
+        .map(|c| Reason {
+            result: match eval(&c.when.expr, &env) {
+                Ok(V::Bool(true)) => Met::Met,
+                Ok(V::Bool(false)) => Met::NotMet,
+                _ => Met::Unknown,
+            },
+            text: c.text.get(lang).to_string(),
+            source: c.source.clone(),
+            condition: c.when.src.clone(),
+            assumption: c.assumption.as_ref().map(|a| a.get(lang).to_string()),
+        })
+        .collect();
+    let cash = p.kind == ProgramKind::Cash;
+    let zero = v.rounding.zero();
+    let amount = (cash && status == Status::Eligible && met_amounts_equal).then(|| first_met.as_ref().map_or(zero, |f| f.0));
+    let schedule = match (amount, sched) {
+        (Some(_), Some(s)) if sched_equal => s,
+        _ => Vec::new(),
+    };
+    let (min, max) = if cash { (Some(lo.unwrap_or(zero)), Some(hi.unwrap_or(zero))) } else { (None, None) };
+    let decided = status != Status::NeedsInfo && (!cash || min == max);
+    let missing: Vec<String> = if decided {
+        Vec::new()
+    } else {
+        unknown.iter().filter(|&&q| partial_asked(v, q, partial, as_of)).map(|&q| v.questions[q].id.clone()).collect()
+    };
+    let mut assumptions: Vec<String> = Vec::new();
+    let mut add = |t: Option<&crate::rules::Text>| {
+        if let Some(t) = t {
+            let s = t.get(lang).to_string();
+            if !assumptions.contains(&s) {
+                assumptions.push(s);
+            }
+        }
+    };
+    p.assumptions.iter().for_each(|a| add(Some(a)));
+    p.conditions.iter().for_each(|c| add(c.assumption.as_ref()));
+    add(p.amount.as_ref().and_then(|a| a.assumption.as_ref()));
+    p.schedule.iter().for_each(|s| add(s.assumption.as_ref()));
+    for &q in &p.deps {
+        add(v.questions.get(q).and_then(|x| x.assumption.as_ref()));
+    }
+    let mut cited: Vec<&str> = vec![p.source.as_str()];
+    let refs = p.conditions.iter().map(|c| c.source.as_str()).chain(p.amount.iter().map(|a| a.source.as_str())).chain(p.schedule.iter().map(|s| s.source.as_str()));
+    for s in refs {
+        if !cited.contains(&s) {
+            cited.push(s);
+        }
+    }
+    let sources = cited.iter().filter_map(|id| v.source(id).cloned()).collect();
+    Ok(ProgramEstimate {
+        id: p.id.clone(),
+        name: p.name.get(lang).to_string(),
+        kind: p.kind,
+        status,
+        amount,
+        min,
+        max,
+        range_exact: exact,
+        missing,
+        reasons,
+        schedule,
+        assumptions,
+        sources,
+        payers: p.payers.iter().filter_map(|&i| v.payers.get(i)).map(|x| x.name.get(lang).to_string()).collect(),
+        description: p.description.as_ref().map(|d| d.get(lang).to_string()),
+        note: p.note.as_ref().map(|d| d.get(lang).to_string()),
+        exclusive_group: p.exclusive_group.clone(),
+    })
+}
+
+/// Whether question `q` may still be asked given the partial answers.
+fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
+    match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+        None => true,
+        Some(aw) => eval(&aw.expr, &Env { values: partial, as_of }).map_or(true, |r| r != V::Bool(false)),
+    }
+}
+
+/// In an exclusive group only the highest amount is paid (就高不重复): when every member's
+/// amount is known, the others are set to not eligible with the reason.
+fn apply_exclusive_groups(v: &Version, programs: &mut [ProgramEstimate], lang: Lang) {
+    let mut groups: Vec<&str> = v.programs.iter().filter_map(|p| p.exclusive_group.as_deref()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        let members: Vec<usize> = (0..programs.len()).filter(|&i| v.programs[i].exclusive_group.as_deref() == Some(g)).collect();
+        let names: Vec<String> = members.iter().map(|&i| programs[i].name.clone()).collect();
+        let eligible: Vec<usize> = members.iter().copied().filter(|&i| programs[i].status == Status::Eligible).collect();
+        let settled = members.iter().all(|&i| programs[i].status != Status::NeedsInfo && programs[i].min == programs[i].max);
+        let winner = eligible.iter().copied().fold(None::<usize>, |best, i| match best {
+            Some(b) if programs[b].amount >= programs[i].amount => Some(b),
+            _ => Some(i),
+        });
+        let text = match lang {
+            Lang::Zh => format!("就高不重复：{} 只能享受其中金额最高的一项", names.join("、")),
+            Lang::En => format!("Only the highest of {} is granted (就高不重复)", names.join(", ")),
+        };
+        for &i in &members {
+            let lose = settled && eligible.len() > 1 && Some(i) != winner;
+            let pe = &mut programs[i];
+            pe.reasons.push(Reason {
+                result: if lose { Met::NotMet } else { Met::Met },
+                text: text.clone(),
+                source: v.programs[i].source.clone(),
+                condition: format!("exclusive_group = {g}"),
+                assumption: None,
+            });
+            if lose {
+                let zero = v.rounding.zero();
+                pe.status = Status::NotEligible;
+                pe.amount = None;
+                pe.min = Some(zero);
+                pe.max = Some(zero);
+                pe.schedule.clear();
+            }
+        }
+    }
+}

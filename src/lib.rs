@@ -1,0 +1,54 @@
+//! # subsidy-calc
+//!
+//! Government subsidy and incentive policies as versioned, cited rule files, and exact,
+//! explained estimates: "am I eligible, how much, paid by whom and when, and why".
+//!
+//! ```no_run
+//! use subsidy_calc::{estimate, load_dir, Date, Lang, Raw, Request};
+//! let rules = load_dir(std::path::Path::new("rules/baotou-rare-earth-zone")).unwrap();
+//! let answers = vec![
+//!     ("applicant_type".to_string(), Raw::Str("postdoc".into())),
+//!     ("in_zone".to_string(), Raw::Bool(true)),
+//!     ("months_in_station".to_string(), Raw::Int(24)),
+//! ];
+//! let est = estimate(&rules, &Request {
+//!     answers: &answers,
+//!     as_of: Some(Date::parse("2024-07-15").unwrap()),
+//!     version: None,
+//!     lang: Lang::En,
+//! }).unwrap();
+//! assert_eq!(est.total.unwrap().to_string(), "300000.00");
+//! ```
+//!
+//! The core is pure Rust with no wasm dependencies; `wasm.rs` is the only browser boundary.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod answers;
+mod date;
+mod error;
+mod estimate;
+pub mod expr;
+mod money;
+mod node;
+mod report;
+mod rules;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cases;
+
+pub use answers::{raw_from_json, validate, Answers, Raw, RawAnswers};
+pub use date::Date;
+pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
+pub use estimate::{estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
+pub use money::{parse_decimal, Rounding, RoundingMode};
+pub use node::{from_json, Node};
+pub use report::text_report;
+pub use rules::{
+    bundle_json, diff, load_bundle, load_version, Amount, Bound, Choice, Condition, Formula, Lang, Payer, Program, ProgramKind, QType,
+    Question, RuleSet, ScheduleRow, Source, Text, Version, BUNDLE_FORMAT,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use rules::{load_dir, load_file, rule_files};
+#[cfg(not(target_arch = "wasm32"))]
+pub use node::from_toml;

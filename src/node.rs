@@ -1,0 +1,219 @@
+//! A small document tree shared by the two rule-file formats.
+//!
+//! Rule files are authored in TOML and shipped to the browser as a JSON bundle. Both are read
+//! into this tree first and then validated by one loader, so a rule set means exactly the same
+//! thing in both forms. TOML nodes remember their byte offset, so errors point at
+//! `file:line:col`; JSON nodes are located by their field path.
+
+use crate::error::RuleError;
+
+/// A value with where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Byte offset of the value in its source file (TOML only).
+    pub at: Option<usize>,
+    /// For strings: byte offset of the first character inside the quotes, when characters map
+    /// one to one onto the source (no escapes), so expression errors can point inside.
+    pub text_at: Option<usize>,
+}
+
+/// Values of the tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A string.
+    Str(String),
+    /// A whole number.
+    Int(i64),
+    /// A floating-point number, kept as written; rule files never accept one for money.
+    Float(String),
+    /// A boolean.
+    Bool(bool),
+    /// A date or date-time written natively in TOML, as written.
+    Date(String),
+    /// An array.
+    Array(Vec<Node>),
+    /// A table: keys in source order, each with its offset.
+    Table(Vec<(String, Option<usize>, Node)>),
+}
+
+impl Value {
+    /// What the value is, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "a string",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Bool(_) => "a boolean",
+            Value::Date(_) => "a date",
+            Value::Array(_) => "an array",
+            Value::Table(_) => "a table",
+        }
+    }
+}
+
+/// Maps byte offsets of a text to 1-based line and column (columns count characters).
+#[derive(Clone, Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// Line and column of a byte offset.
+    pub fn locate(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+/// Builds a [`RuleError`] at an optional byte offset.
+pub fn rule_error(file: &str, lines: Option<&LineIndex<'_>>, at: Option<usize>, field: &str, message: String) -> RuleError {
+    let (line, column) = match (lines, at) {
+        (Some(li), Some(at)) => {
+            let (l, c) = li.locate(at);
+            (Some(l), Some(c))
+        }
+        _ => (None, None),
+    };
+    RuleError { file: file.to_string(), line, column, field: field.to_string(), message }
+}
+
+/// Reads a TOML document into a tree (native builds only: the wasm never links a TOML parser).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn from_toml(file: &str, text: &str) -> Result<Node, RuleError> {
+    use toml::de::{DeTable, DeValue};
+    use toml::Spanned;
+
+    fn string_start(text: &str, start: usize, s: &str) -> Option<usize> {
+        let raw = text.get(start..)?;
+        let (delim, literal) = if raw.starts_with("'''") {
+            (3, true)
+        } else if raw.starts_with("\"\"\"") {
+            (3, false)
+        } else if raw.starts_with('\'') {
+            (1, true)
+        } else if raw.starts_with('"') {
+            (1, false)
+        } else {
+            return None;
+        };
+        let mut at = start + delim;
+        if delim == 3 {
+            if text.get(at..)?.starts_with("\r\n") {
+                at += 2;
+            } else if text.get(at..)?.starts_with('\n') {
+                at += 1;
+            }
+        }
+        // Characters map one to one only when the source holds the string verbatim.
+        let verbatim = text.get(at..at + s.len()) == Some(s);
+        (verbatim && (literal || !s.contains('\\'))).then_some(at)
+    }
+
+    fn conv(text: &str, v: &Spanned<DeValue<'_>>) -> Node {
+        let at = v.span().start;
+        let mut text_at = None;
+        let value = match v.get_ref() {
+            DeValue::String(s) => {
+                text_at = string_start(text, at, s);
+                Value::Str(s.to_string())
+            }
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Value::Int(n),
+                Err(_) => Value::Float(i.to_string()),
+            },
+            DeValue::Float(f) => Value::Float(f.as_str().to_string()),
+            DeValue::Boolean(b) => Value::Bool(*b),
+            DeValue::Datetime(d) => Value::Date(d.to_string()),
+            DeValue::Array(a) => Value::Array(a.iter().map(|x| conv(text, x)).collect()),
+            DeValue::Table(t) => table(text, t),
+        };
+        Node { value, at: Some(at), text_at }
+    }
+
+    fn table(text: &str, t: &DeTable<'_>) -> Value {
+        Value::Table(t.iter().map(|(k, v)| (k.get_ref().to_string(), Some(k.span().start), conv(text, v))).collect())
+    }
+
+    match DeTable::parse(text) {
+        Ok(doc) => Ok(Node { value: table(text, doc.get_ref()), at: Some(0), text_at: None }),
+        Err(e) => {
+            let li = LineIndex::new(text);
+            let msg = e.message().trim().to_string();
+            Err(rule_error(file, Some(&li), e.span().map(|s| s.start), "", format!("TOML syntax: {msg}")))
+        }
+    }
+}
+
+/// Reads a JSON value into a tree.
+pub fn from_json(v: &serde_json::Value) -> Node {
+    let value = match v {
+        serde_json::Value::Null => Value::Table(Vec::new()),
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.to_string()),
+        },
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Array(a) => Value::Array(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => Value::Table(o.iter().map(|(k, v)| (k.clone(), None, from_json(v))).collect()),
+    };
+    Node { value, at: None, text_at: None }
+}
+
+/// Writes a tree as JSON (dates become `"YYYY-MM-DD"` strings).
+pub fn to_json(n: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &n.value {
+        Value::Str(s) | Value::Date(s) => J::String(s.clone()),
+        Value::Int(i) => J::Number((*i).into()),
+        Value::Float(f) => J::String(f.clone()),
+        Value::Bool(b) => J::Bool(*b),
+        Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
+        Value::Table(t) => J::Object(t.iter().map(|(k, _, v)| (k.clone(), to_json(v))).collect()),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_offsets_point_inside_strings() {
+        let text = "a = 1\nexpr = \"x + y\"\nlit = '''\nq > 1'''\n";
+        let n = from_toml("t.toml", text).unwrap();
+        let Value::Table(t) = &n.value else { panic!() };
+        let li = LineIndex::new(text);
+        let e = &t[1].2;
+        assert_eq!(li.locate(e.text_at.unwrap()), (2, 9));
+        let l = &t[2].2;
+        assert_eq!(li.locate(l.text_at.unwrap()), (4, 1));
+        assert_eq!(li.locate(t[1].1.unwrap()), (2, 1));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = from_toml("bad.toml", "a = 1\nb = = 2\n").unwrap_err();
+        assert_eq!(e.file, "bad.toml");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.starts_with("TOML syntax"), "{}", e.message);
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let li = LineIndex::new("名 = 1\nx");
+        assert_eq!(li.locate("名 = ".len()), (1, 5));
+    }
+}

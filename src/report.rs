@@ -1,0 +1,121 @@
+//! A readable text report of an estimate, in zh-CN or en.
+
+use crate::estimate::{Estimate, Met, Status};
+use crate::rules::{Lang, ProgramKind};
+use rust_decimal::Decimal;
+use std::fmt::Write;
+
+/// Groups digits in thousands: `300000.00` → `300,000.00`.
+pub fn group(d: &Decimal) -> String {
+    let s = d.to_string();
+    let (sign, body) = s.strip_prefix('-').map_or(("", s.as_str()), |b| ("-", b));
+    let (int, frac) = body.split_once('.').map_or((body, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// Renders an estimate for a person.
+pub fn text_report(e: &Estimate, lang: Lang) -> String {
+    let mut s = String::new();
+    let cur = &e.currency;
+    let _ = writeln!(s, "{} — {} {} ({} {})", e.rule_set_name, t(lang, "版本", "version"), e.version, t(lang, "估算日期", "as of"), e.as_of);
+    match e.total {
+        Some(tot) => {
+            let _ = writeln!(s, "{}: {} {}", t(lang, "现金合计", "Cash total"), group(&tot), cur);
+        }
+        None => {
+            let _ = writeln!(s, "{}: {} – {} {}", t(lang, "现金合计（范围）", "Cash total (range)"), group(&e.total_min), group(&e.total_max), cur);
+        }
+    }
+    if let Some(q) = &e.next_question {
+        let _ = writeln!(s, "{}: {q}", t(lang, "下一个可缩小范围的问题", "Next question that narrows the estimate"));
+    }
+    for p in &e.programs {
+        let status = match (p.status, lang) {
+            (Status::Eligible, Lang::Zh) => "符合",
+            (Status::NotEligible, Lang::Zh) => "不符合",
+            (Status::NeedsInfo, Lang::Zh) => "待补充信息",
+            (Status::Eligible, Lang::En) => "eligible",
+            (Status::NotEligible, Lang::En) => "not eligible",
+            (Status::NeedsInfo, Lang::En) => "needs information",
+        };
+        let _ = writeln!(s);
+        let _ = write!(s, "■ {} [{}]", p.name, status);
+        match (p.kind, p.amount, p.min, p.max) {
+            (ProgramKind::Cash, Some(a), _, _) => {
+                let _ = write!(s, ": {} {cur}", group(&a));
+            }
+            (ProgramKind::Cash, None, Some(lo), Some(hi)) if p.status != Status::NotEligible => {
+                let _ = write!(s, ": {} – {} {cur}", group(&lo), group(&hi));
+            }
+            (ProgramKind::CashUnpublished, _, _, _) if p.status != Status::NotEligible => {
+                let _ = write!(s, ": {}", t(lang, "金额未公布", "amount not published"));
+            }
+            _ => {}
+        }
+        let _ = writeln!(s);
+        if let Some(d) = &p.description {
+            let _ = writeln!(s, "  {d}");
+        }
+        if let Some(n) = &p.note {
+            let _ = writeln!(s, "  {} {n}", t(lang, "说明：", "Note:"));
+        }
+        for pay in &p.schedule {
+            let _ = writeln!(s, "  {} {}: {} {} {cur}", t(lang, "第", "year"), pay.year, pay.payer_name, group(&pay.amount));
+        }
+        for r in &p.reasons {
+            let mark = match r.result {
+                Met::Met => "✓",
+                Met::NotMet => "✗",
+                Met::Unknown => "?",
+            };
+            let _ = writeln!(s, "  {mark} {} [{}]", r.text, r.source);
+        }
+        if !p.missing.is_empty() {
+            let _ = writeln!(s, "  {}: {}", t(lang, "尚需回答", "Still to answer"), p.missing.join(", "));
+        }
+        for a in &p.assumptions {
+            let _ = writeln!(s, "  {} {a}", t(lang, "假设：", "Assumption:"));
+        }
+    }
+    if !e.assumptions.is_empty() {
+        let _ = writeln!(s);
+        for a in &e.assumptions {
+            let _ = writeln!(s, "{} {a}", t(lang, "假设：", "Assumption:"));
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{}",
+        t(lang, "本结果为依据公开政策的估算，不是审批决定。", "This is an estimate from published policy, not a decision.")
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group;
+
+    #[test]
+    fn groups_thousands() {
+        for (a, b) in [("300000.00", "300,000.00"), ("0.00", "0.00"), ("1000", "1,000"), ("-12345.6", "-12,345.6"), ("999", "999")] {
+            assert_eq!(group(&a.parse().unwrap()), b);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! What changed between two versions, in words: period, questions, programs, conditions,
+//! amounts, schedules and sources. Where a program's amount depends only on yes/no and
+//! option questions, the amounts are compared case by case.
+
+use super::{Lang, Program, QType, Version};
+use crate::answers::Answers;
+use crate::expr::V;
+
+fn q_desc(v: &Version, i: usize) -> String {
+    let q = &v.questions[i];
+    let mut s = format!("{} ({})", q.id, q.ty.name());
+    if q.ty == QType::Enum {
+        s += &format!(" [{}]", q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "));
+    }
+    if let (Some(a), Some(b)) = (q.min, q.max) {
+        s += &format!(" {a}–{b}");
+    }
+    s
+}
+
+fn cases(v: &Version, p: &Program) -> Option<Vec<(String, Vec<V>)>> {
+    let mut out = vec![(String::new(), vec![V::Unknown; v.questions.len()])];
+    for &q in &p.deps {
+        let question = &v.questions[q];
+        let vals: Vec<(String, V)> = match question.ty {
+            QType::Bool => vec![("false".into(), V::Bool(false)), ("true".into(), V::Bool(true))],
+            QType::Enum => question.options.iter().enumerate().map(|(i, o)| (o.id.clone(), V::Opt(i))).collect(),
+            _ => return None,
+        };
+        let mut next = Vec::new();
+        for (label, vals0) in &out {
+            for (l, x) in &vals {
+                let mut vv = vals0.clone();
+                vv[q] = *x;
+                let sep = if label.is_empty() { "" } else { ", " };
+                next.push((format!("{label}{sep}{} = {l}", question.id), vv));
+            }
+        }
+        if next.len() > 256 {
+            return None;
+        }
+        out = next;
+    }
+    Some(out)
+}
+
+fn amounts_by_case(v: &Version, p: &Program) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (label, values) in cases(v, p)? {
+        let est = crate::estimate::estimate_version(v, &Answers { values }, v.effective_from, Lang::En).ok()?;
+        let pe = est.programs.into_iter().find(|x| x.id == p.id)?;
+        let a = match pe.amount {
+            Some(a) => a.to_string(),
+            None => pe.status.name().to_string(),
+        };
+        out.push((label, a));
+    }
+    Some(out)
+}
+
+/// Lines describing what changed from `a` to `b`.
+pub fn diff(a: &Version, b: &Version) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.effective_from != b.effective_from || a.effective_to != b.effective_to {
+        out.push(format!("period: {} → {}", a.period(), b.period()));
+    }
+    if a.rounding != b.rounding {
+        out.push(format!(
+            "rounding: {} to {} places → {} to {} places",
+            a.rounding.mode.name(),
+            a.rounding.scale,
+            b.rounding.mode.name(),
+            b.rounding.scale
+        ));
+    }
+    for (i, q) in a.questions.iter().enumerate() {
+        match b.question_index(&q.id) {
+            None => out.push(format!("question removed: {}", q_desc(a, i))),
+            Some(j) => {
+                let (da, db) = (q_desc(a, i), q_desc(b, j));
+                if da != db {
+                    out.push(format!("question changed: {da} → {db}"));
+                }
+                let (wa, wb) = (q.ask_when.as_ref().map(|f| f.src.as_str()), b.questions[j].ask_when.as_ref().map(|f| f.src.as_str()));
+                if wa != wb {
+                    out.push(format!("question {} asked when: {} → {}", q.id, wa.unwrap_or("always"), wb.unwrap_or("always")));
+                }
+            }
+        }
+    }
+    for (j, q) in b.questions.iter().enumerate() {
+        if a.question_index(&q.id).is_none() {
+            out.push(format!("question added: {}", q_desc(b, j)));
+        }
+    }
+    for p in &a.programs {
+        let Some(pb) = b.programs.iter().find(|x| x.id == p.id) else {
+            out.push(format!("program removed: {} ({})", p.id, p.name.en));
+            continue;
+        };
+        if p.kind != pb.kind {
+            out.push(format!("program {}: kind {} → {}", p.id, p.kind.name(), pb.kind.name()));
+        }
+        for c in &p.conditions {
+            if !pb.conditions.iter().any(|x| x.when.src == c.when.src) {
+                out.push(format!("program {}: condition removed: {}", p.id, c.when.src));
+            }
+        }
+        for c in &pb.conditions {
+            if !p.conditions.iter().any(|x| x.when.src == c.when.src) {
+                out.push(format!("program {}: condition added: {}", p.id, c.when.src));
+            }
+        }
+        let fa = p.amount.as_ref().map(|x| (x.formula.src.clone(), x.cap));
+        let fb = pb.amount.as_ref().map(|x| (x.formula.src.clone(), x.cap));
+        if fa != fb {
+            let show = |f: &Option<(String, Option<rust_decimal::Decimal>)>| match f {
+                None => "none".to_string(),
+                Some((s, None)) => s.clone(),
+                Some((s, Some(c))) => format!("{s} (cap {c})"),
+            };
+            out.push(format!("program {}: amount {} → {}", p.id, show(&fa), show(&fb)));
+            if let (Some(ca), Some(cb)) = (amounts_by_case(a, p), amounts_by_case(b, pb)) {
+                for (label, x) in &ca {
+                    if let Some((_, y)) = cb.iter().find(|(l, _)| l == label) {
+                        if x != y {
+                            out.push(format!("program {}: when {label}: {x} → {y}", p.id));
+                        }
+                    }
+                }
+            }
+        }
+        let sched = |v: &Version, p: &Program| -> Vec<String> {
+            p.schedule.iter().map(|s| format!("year {} {}: {}", s.year, v.payers.get(s.payer).map_or("?", |x| x.id.as_str()), s.amount.src)).collect()
+        };
+        let (sa, sb) = (sched(a, p), sched(b, pb));
+        if sa != sb {
+            out.push(format!(
+                "program {}: schedule [{}] → [{}]",
+                p.id,
+                if sa.is_empty() { "all in year 1".into() } else { sa.join("; ") },
+                if sb.is_empty() { "all in year 1".into() } else { sb.join("; ") }
+            ));
+        }
+    }
+    for p in &b.programs {
+        if !a.programs.iter().any(|x| x.id == p.id) {
+            out.push(format!("program added: {} ({})", p.id, p.name.en));
+        }
+    }
+    for s in &a.sources {
+        if b.source(&s.id).is_none() {
+            out.push(format!("source removed: {} ({})", s.id, s.title));
+        }
+    }
+    for s in &b.sources {
+        if a.source(&s.id).is_none() {
+            out.push(format!("source added: {} ({})", s.id, s.title));
+        }
+    }
+    out
+}

@@ -1,0 +1,435 @@
+//! The rule-file model: a rule set is a list of dated versions; each version declares its
+//! sources, questions, payers and programs. See `docs/rule-files.md` for the file format.
+
+mod bundle;
+mod diff;
+mod load;
+
+pub use bundle::{bundle_json, load_bundle, BUNDLE_FORMAT};
+pub use diff::diff;
+pub use load::load_version;
+#[cfg(not(target_arch = "wasm32"))]
+pub use load::{load_dir, load_file, rule_files};
+
+use crate::date::Date;
+use crate::error::{EstimateError, RuleError, RuleErrors};
+use crate::expr::Expr;
+use crate::money::Rounding;
+use crate::node::Node;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Languages of labels and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese (`zh-CN`), the default.
+    #[default]
+    Zh,
+    /// English (`en`).
+    En,
+}
+
+impl Lang {
+    /// Parses `zh-CN` / `zh` / `en`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "zh-CN" | "zh" | "zh-Hans" => Some(Lang::Zh),
+            "en" | "en-US" | "en-GB" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A text in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Text {
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A cited source: one clause of a published document, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Id that conditions and amounts cite.
+    pub id: String,
+    /// Title of the document.
+    pub title: String,
+    /// Who issued or published it.
+    pub issuer: String,
+    /// Publication date, as written (`YYYY-MM-DD` or `YYYY-MM`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Document number (文号), where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Where to read it, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The quoted text.
+    pub quote: String,
+}
+
+/// Question types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QType {
+    /// Yes or no.
+    Bool,
+    /// A whole number.
+    Integer,
+    /// A decimal number, exchanged as a string.
+    Decimal,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// One option of a list.
+    Enum,
+}
+
+impl QType {
+    /// The rule-file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            QType::Bool => "bool",
+            QType::Integer => "integer",
+            QType::Decimal => "decimal",
+            QType::Date => "date",
+            QType::Enum => "enum",
+        }
+    }
+}
+
+/// A bound of a question (numbers for integer/decimal questions, dates for date questions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// A number.
+    Num(Decimal),
+    /// A date.
+    Date(Date),
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Num(n) => write!(f, "{n}"),
+            Bound::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+/// An option of an enum question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// The option id used in answers and expressions.
+    pub id: String,
+    /// Its label.
+    pub label: Text,
+}
+
+/// A condition or formula with its source text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Formula {
+    /// The checked expression.
+    pub expr: Expr,
+    /// The expression as written.
+    pub src: String,
+}
+
+/// A question the form asks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Question {
+    /// The answer key.
+    pub id: String,
+    /// Its type.
+    pub ty: QType,
+    /// Its label.
+    pub label: Text,
+    /// Help text.
+    pub help: Option<Text>,
+    /// Unit of the answer (months, children…).
+    pub unit: Option<Text>,
+    /// Options of an enum question.
+    pub options: Vec<Choice>,
+    /// Smallest accepted answer.
+    pub min: Option<Bound>,
+    /// Largest accepted answer.
+    pub max: Option<Bound>,
+    /// When the question is asked; `None` means always.
+    pub ask_when: Option<Formula>,
+    /// The source it derives from.
+    pub source: Option<String>,
+    /// A reading we chose where the source is silent.
+    pub assumption: Option<Text>,
+}
+
+/// Who pays.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payer {
+    /// Id used in schedules.
+    pub id: String,
+    /// Its name.
+    pub name: Text,
+}
+
+/// Kinds of program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramKind {
+    /// Money with a published amount.
+    Cash,
+    /// Money whose amount the policy does not publish.
+    CashUnpublished,
+    /// Support in kind (a school place, a flat).
+    InKind,
+    /// A service (guidance, evaluation).
+    Service,
+}
+
+impl ProgramKind {
+    /// The rule-file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProgramKind::Cash => "cash",
+            ProgramKind::CashUnpublished => "cash_unpublished",
+            ProgramKind::InKind => "in_kind",
+            ProgramKind::Service => "service",
+        }
+    }
+}
+
+/// One eligibility condition of a program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// The condition.
+    pub when: Formula,
+    /// The condition in words, as the reason shows it.
+    pub text: Text,
+    /// The source it cites.
+    pub source: String,
+    /// A reading we chose.
+    pub assumption: Option<Text>,
+}
+
+/// A program's amount.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Amount {
+    /// The formula.
+    pub formula: Formula,
+    /// An optional cap.
+    pub cap: Option<Decimal>,
+    /// The source it cites.
+    pub source: String,
+    /// A reading we chose.
+    pub assumption: Option<Text>,
+}
+
+/// One row of a payment schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleRow {
+    /// Year 1 is the first year of payment.
+    pub year: u32,
+    /// Index into the version's payers.
+    pub payer: usize,
+    /// The amount paid that year by that payer.
+    pub amount: Formula,
+    /// The source it cites.
+    pub source: String,
+    /// A reading we chose.
+    pub assumption: Option<Text>,
+}
+
+/// A support program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    /// The program id.
+    pub id: String,
+    /// Its name.
+    pub name: Text,
+    /// What it gives, in words.
+    pub description: Option<Text>,
+    /// Its kind.
+    pub kind: ProgramKind,
+    /// Indexes into the version's payers.
+    pub payers: Vec<usize>,
+    /// In an exclusive group only the highest amount is granted (就高不重复).
+    pub exclusive_group: Option<String>,
+    /// The source of the program as a whole.
+    pub source: String,
+    /// All must hold.
+    pub conditions: Vec<Condition>,
+    /// The amount (cash programs only).
+    pub amount: Option<Amount>,
+    /// The schedule (cash programs only); empty means all in year 1 from the first payer.
+    pub schedule: Vec<ScheduleRow>,
+    /// Program-level assumptions.
+    pub assumptions: Vec<Text>,
+    /// A note shown with the result (for instance why no amount is given).
+    pub note: Option<Text>,
+    /// The questions the program reads, directly or through `ask_when`, in question order.
+    pub deps: Vec<usize>,
+}
+
+/// One version of a rule set, in force on `[effective_from, effective_to)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Version {
+    /// The file it was loaded from.
+    pub file: String,
+    /// The rule set id.
+    pub rule_set: String,
+    /// The version id.
+    pub version: String,
+    /// The rule set's name.
+    pub name: Text,
+    /// Where the policy applies.
+    pub jurisdiction: Text,
+    /// Issuing bodies.
+    pub issuers: Vec<Text>,
+    /// ISO currency code.
+    pub currency: String,
+    /// First day in force.
+    pub effective_from: Date,
+    /// First day no longer in force; `None` while in force.
+    pub effective_to: Option<Date>,
+    /// How money is rounded.
+    pub rounding: Rounding,
+    /// Version-level assumptions (for instance an assumed start date).
+    pub assumptions: Vec<Text>,
+    /// Cited sources.
+    pub sources: Vec<Source>,
+    /// Questions, in the order they are asked.
+    pub questions: Vec<Question>,
+    /// Payers.
+    pub payers: Vec<Payer>,
+    /// Programs.
+    pub programs: Vec<Program>,
+    /// The document as read, for bundles.
+    pub doc: Node,
+    /// Line and column of each top-level key, for errors that span files (TOML only).
+    pub locs: Vec<(String, u32, u32)>,
+}
+
+impl Version {
+    /// Whether the version is in force on `d`.
+    pub fn in_force(&self, d: Date) -> bool {
+        d >= self.effective_from && self.effective_to.is_none_or(|t| d < t)
+    }
+
+    /// The period as `FROM..TO` (TO exclusive, empty when open-ended).
+    pub fn period(&self) -> String {
+        format!("{}..{}", self.effective_from, self.effective_to.map(|d| d.to_string()).unwrap_or_default())
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// The index of the question with this id.
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.questions.iter().position(|q| q.id == id)
+    }
+}
+
+/// A rule set: its versions, sorted by date, without gaps or overlaps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSet {
+    /// The rule set id.
+    pub id: String,
+    /// The versions, oldest first.
+    pub versions: Vec<Version>,
+}
+
+impl RuleSet {
+    /// Assembles a rule set from versions, checking ids, dates, gaps and overlaps.
+    pub fn new(mut versions: Vec<Version>) -> Result<RuleSet, RuleErrors> {
+        let mut errs = Vec::new();
+        let Some(first) = versions.first() else {
+            return Err(RuleErrors(vec![RuleError {
+                file: String::new(),
+                line: None,
+                column: None,
+                field: String::new(),
+                message: "a rule set needs at least one version file".into(),
+            }]));
+        };
+        let id = first.rule_set.clone();
+        versions.sort_by(|a, b| a.effective_from.cmp(&b.effective_from).then(a.version.cmp(&b.version)));
+        let at = |v: &Version, key: &str| -> (Option<u32>, Option<u32>) {
+            v.locs.iter().find(|(k, _, _)| k == key).map_or((None, None), |(_, l, c)| (Some(*l), Some(*c)))
+        };
+        let mut push = |v: &Version, key: &str, message: String| {
+            let (line, column) = at(v, key);
+            errs.push(RuleError { file: v.file.clone(), line, column, field: key.to_string(), message });
+        };
+        for v in &versions {
+            if v.rule_set != id {
+                push(v, "rule_set", format!("rule_set is {:?} but other files of this rule set say {:?}", v.rule_set, id));
+            }
+        }
+        for w in versions.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            if a.version == b.version {
+                push(b, "version", format!("version {:?} is declared twice (also in {})", b.version, a.file));
+            }
+            match a.effective_to {
+                None => push(
+                    b,
+                    "effective_from",
+                    format!("overlaps version {} ({}), which has no effective_to; end it on {}", a.version, a.period(), b.effective_from),
+                ),
+                Some(to) if to > b.effective_from => push(
+                    b,
+                    "effective_from",
+                    format!("overlaps version {} ({}): this version starts on {} before that one ends", a.version, a.period(), b.effective_from),
+                ),
+                Some(to) if to < b.effective_from => push(
+                    b,
+                    "effective_from",
+                    format!("gap after version {} ({}): no version is in force from {} to {}", a.version, a.period(), to, b.effective_from),
+                ),
+                _ => {}
+            }
+        }
+        if errs.is_empty() {
+            Ok(RuleSet { id, versions })
+        } else {
+            Err(RuleErrors(errs))
+        }
+    }
+
+    /// The version in force on `as_of`, or an error naming the date and the covered periods.
+    pub fn version_on(&self, as_of: Date) -> Result<&Version, EstimateError> {
+        self.versions.iter().find(|v| v.in_force(as_of)).ok_or_else(|| EstimateError::NoVersion {
+            as_of: as_of.to_string(),
+            covered: self.versions.iter().map(Version::period).collect(),
+        })
+    }
+
+    /// The version with this id.
+    pub fn version(&self, id: &str) -> Result<&Version, EstimateError> {
+        self.versions.iter().find(|v| v.version == id).ok_or_else(|| EstimateError::UnknownVersion {
+            version: id.to_string(),
+            known: self.versions.iter().map(|v| v.version.clone()).collect(),
+        })
+    }
+}
