@@ -63,6 +63,8 @@ pub enum Met {
     NotMet,
     /// It depends on answers not given yet.
     Unknown,
+    /// It reads only questions that do not apply to this applicant.
+    NotApplicable,
 }
 
 /// One condition and whether it holds.
@@ -396,6 +398,98 @@ fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Da
     }
 }
 
+/// Calls `f` once for every combination of values the questions in `deps` (a sorted list of
+/// question indexes, closed under `ask_when`) can still take. Given answers are fixed;
+/// a question that is not asked in a combination has no value and is not branched on.
+/// Returns whether the enumeration covered every case exactly.
+fn for_each_assignment(
+    v: &Version,
+    deps: &[usize],
+    given: &[V],
+    lits: &(Vec<Decimal>, Vec<Date>),
+    as_of: Date,
+    f: &mut dyn FnMut(&[V]) -> Result<(), EstimateError>,
+) -> Result<bool, EstimateError> {
+    let mut values: Vec<V> = given.to_vec();
+    values.resize(v.questions.len(), V::Unknown);
+    let n = deps.len();
+    let mut doms: Vec<Vec<V>> = vec![Vec::new(); n];
+    let mut idx = vec![0usize; n];
+    let mut exact = true;
+    let fill = |from: usize, values: &mut Vec<V>, doms: &mut Vec<Vec<V>>, idx: &mut Vec<usize>, exact: &mut bool| {
+        for k in from..n {
+            let q = deps[k];
+            let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+                None => true,
+                Some(aw) => eval(&aw.expr, &Env { values, as_of }) == Ok(V::Bool(true)),
+            };
+            let g = given.get(q).copied().unwrap_or(V::Unknown);
+            doms[k] = if !asked {
+                vec![V::Unknown]
+            } else if g != V::Unknown {
+                vec![g]
+            } else {
+                let (c, ex) = candidates(v, q, lits, as_of);
+                *exact &= ex;
+                c
+            };
+            idx[k] = 0;
+            values[q] = doms[k].first().copied().unwrap_or(V::Unknown);
+        }
+    };
+    fill(0, &mut values, &mut doms, &mut idx, &mut exact);
+    let mut count = 0usize;
+    loop {
+        f(&values)?;
+        count += 1;
+        let Some(k) = (0..n).rev().find(|&k| idx[k] + 1 < doms[k].len()) else { break };
+        if count >= MAX_COMBINATIONS {
+            return Ok(false);
+        }
+        idx[k] += 1;
+        values[deps[k]] = doms[k][idx[k]];
+        fill(k + 1, &mut values, &mut doms, &mut idx, &mut exact);
+    }
+    Ok(exact)
+}
+
+/// The exact range of the cash total over every combination of the answers still possible,
+/// or `None` when there are too many combinations to enumerate.
+fn joint_total(v: &Version, given: &[V], lits: &(Vec<Decimal>, Vec<Date>), as_of: Date) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
+    let cash: Vec<&Program> = v.programs.iter().filter(|p| p.kind == ProgramKind::Cash).collect();
+    let mut deps: Vec<usize> = cash.iter().flat_map(|p| p.deps.iter().copied()).collect();
+    deps.sort_unstable();
+    deps.dedup();
+    let zero = v.rounding.zero();
+    let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
+    let mut groups: Vec<(&str, Decimal)> = Vec::new();
+    let exact = for_each_assignment(v, &deps, given, lits, as_of, &mut |values| {
+        let mut sum = zero;
+        groups.clear();
+        for p in &cash {
+            let o = outcome(v, p, values, as_of)?;
+            let amount = if o.met { o.amount } else { zero };
+            match p.exclusive_group.as_deref() {
+                Some(g) => match groups.iter_mut().find(|(name, _)| *name == g) {
+                    Some((_, best)) => *best = (*best).max(amount),
+                    None => groups.push((g, amount)),
+                },
+                None => sum = sum.checked_add(amount).ok_or_else(|| arith(p, EvalError::Overflow))?,
+            }
+        }
+        for (_, best) in &groups {
+            sum = sum.checked_add(*best).ok_or(EstimateError::Arithmetic { program: String::new(), message: "total overflow".into() })?;
+        }
+        lo = Some(lo.map_or(sum, |x| x.min(sum)));
+        hi = Some(hi.map_or(sum, |x| x.max(sum)));
+        Ok(())
+    })?;
+    Ok(match (exact, lo, hi) {
+        (true, Some(lo), Some(hi)) => Some((lo, hi)),
+        _ => None,
+    })
+}
+
 /// Estimates on one version with validated answers.
 pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate, EstimateError> {
     let n = v.questions.len();
@@ -434,6 +528,14 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
         total_min = total_min.checked_add(lo).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
         total_max = total_max.checked_add(hi).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
     }
+    // The total's range is exact over joint answers: one applicant cannot be both an
+    // enterprise and a postdoc, so per-program maxima do not simply add up.
+    if total_min != total_max {
+        if let Some((lo, hi)) = joint_total(v, given, &lits, as_of)? {
+            total_min = lo;
+            total_max = hi;
+        }
+    }
     let next_question = (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.clone());
     Ok(Estimate {
         rule_set: v.rule_set.clone(),
@@ -464,42 +566,26 @@ fn estimate_program(
     lang: Lang,
 ) -> Result<ProgramEstimate, EstimateError> {
     let unknown: Vec<usize> = p.deps.iter().copied().filter(|&q| given.get(q).is_none_or(|x| *x == V::Unknown)).collect();
-    let mut domains = Vec::with_capacity(unknown.len());
-    let mut exact = true;
-    for &q in &unknown {
-        let (c, ex) = candidates(v, q, lits, as_of);
-        exact &= ex;
-        domains.push(c);
-    }
-    let mut values: Vec<V> = given.to_vec();
-    values.resize(v.questions.len(), V::Unknown);
-    let mut idx = vec![0usize; unknown.len()];
     let (mut any_met, mut any_not) = (false, false);
     let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
     let mut met_amounts_equal = true;
-    let mut first_met: Option<(Decimal, Vec<V>)> = None;
+    let mut first_met: Option<Decimal> = None;
     let mut sched: Option<Vec<Payment>> = None;
     let mut sched_equal = true;
-    let mut count = 0usize;
-    loop {
-        for (k, &q) in unknown.iter().enumerate() {
-            values[q] = domains[k].get(idx[k]).copied().unwrap_or(V::Unknown);
-        }
-        let mut masked = values.clone();
-        mask(v, &mut masked, &p.deps, as_of, true);
-        let o = outcome(v, p, &masked, as_of)?;
+    let exact = for_each_assignment(v, &p.deps, given, lits, as_of, &mut |masked| {
+        let o = outcome(v, p, masked, as_of)?;
         if o.met {
             any_met = true;
             if p.kind == ProgramKind::Cash {
-                let s = schedule(v, p, o.amount, &masked, as_of, lang)?;
+                let s = schedule(v, p, o.amount, masked, as_of, lang)?;
                 match &sched {
                     None => sched = Some(s),
                     Some(prev) if *prev != s => sched_equal = false,
                     _ => {}
                 }
-                match &first_met {
-                    None => first_met = Some((o.amount, masked.clone())),
-                    Some((a, _)) if *a != o.amount => met_amounts_equal = false,
+                match first_met {
+                    None => first_met = Some(o.amount),
+                    Some(a) if a != o.amount => met_amounts_equal = false,
                     _ => {}
                 }
             }
@@ -508,28 +594,8 @@ fn estimate_program(
         }
         lo = Some(lo.map_or(o.amount, |x| x.min(o.amount)));
         hi = Some(hi.map_or(o.amount, |x| x.max(o.amount)));
-        count += 1;
-        // Odometer step.
-        let mut k = 0;
-        loop {
-            if k == idx.len() {
-                break;
-            }
-            idx[k] += 1;
-            if idx[k] < domains[k].len() {
-                break;
-            }
-            idx[k] = 0;
-            k += 1;
-        }
-        if k == idx.len() {
-            break;
-        }
-        if count >= MAX_COMBINATIONS {
-            exact = false;
-            break;
-        }
-    }
+        Ok(())
+    })?;
     let status = match (any_met, any_not) {
         (true, false) => Status::Eligible,
         (false, _) => Status::NotEligible,
@@ -543,7 +609,14 @@ fn estimate_program(
             result: match eval(&c.when.expr, &env) {
                 Ok(V::Bool(true)) => Met::Met,
                 Ok(V::Bool(false)) => Met::NotMet,
-                _ => Met::Unknown,
+                _ => {
+                    let qs = c.when.expr.questions();
+                    if !qs.is_empty() && qs.iter().all(|&q| !partial_asked(v, q, partial, as_of)) {
+                        Met::NotApplicable
+                    } else {
+                        Met::Unknown
+                    }
+                }
             },
             text: c.text.get(lang).to_string(),
             source: c.source.clone(),
@@ -553,7 +626,7 @@ fn estimate_program(
         .collect();
     let cash = p.kind == ProgramKind::Cash;
     let zero = v.rounding.zero();
-    let amount = (cash && status == Status::Eligible && met_amounts_equal).then(|| first_met.as_ref().map_or(zero, |f| f.0));
+    let amount = (cash && status == Status::Eligible && met_amounts_equal).then(|| first_met.unwrap_or(zero));
     let schedule = match (amount, sched) {
         (Some(_), Some(s)) if sched_equal => s,
         _ => Vec::new(),

@@ -1,7 +1,7 @@
 //! A readable text report of an estimate, in zh-CN or en.
 
 use crate::estimate::{Estimate, Met, Status};
-use crate::rules::{Lang, ProgramKind};
+use crate::rules::{Lang, ProgramKind, Version};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -30,8 +30,9 @@ fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// Renders an estimate for a person.
-pub fn text_report(e: &Estimate, lang: Lang) -> String {
+/// Renders an estimate for a person; `v` is the version the estimate used (for labels).
+pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
+    let label = |id: &str| v.questions.iter().find(|q| q.id == id).map_or(id.to_string(), |q| q.label.get(lang).to_string());
     let mut s = String::new();
     let cur = &e.currency;
     let _ = writeln!(s, "{} — {} {} ({} {})", e.rule_set_name, t(lang, "版本", "version"), e.version, t(lang, "估算日期", "as of"), e.as_of);
@@ -44,7 +45,7 @@ pub fn text_report(e: &Estimate, lang: Lang) -> String {
         }
     }
     if let Some(q) = &e.next_question {
-        let _ = writeln!(s, "{}: {q}", t(lang, "下一个可缩小范围的问题", "Next question that narrows the estimate"));
+        let _ = writeln!(s, "{}: {}", t(lang, "下一个可缩小范围的问题", "Next question that narrows the estimate"), label(q));
     }
     for p in &e.programs {
         let status = match (p.status, lang) {
@@ -74,30 +75,36 @@ pub fn text_report(e: &Estimate, lang: Lang) -> String {
             let _ = writeln!(s, "  {d}");
         }
         if let Some(n) = &p.note {
-            let _ = writeln!(s, "  {} {n}", t(lang, "说明：", "Note:"));
+            let _ = writeln!(s, "  {}{n}", t(lang, "说明：", "Note: "));
         }
         for pay in &p.schedule {
-            let _ = writeln!(s, "  {} {}: {} {} {cur}", t(lang, "第", "year"), pay.year, pay.payer_name, group(&pay.amount));
+            let year = match lang {
+                Lang::Zh => format!("第{}年", pay.year),
+                Lang::En => format!("year {}", pay.year),
+            };
+            let _ = writeln!(s, "  {year} {}: {} {cur}", pay.payer_name, group(&pay.amount));
         }
         for r in &p.reasons {
             let mark = match r.result {
                 Met::Met => "✓",
                 Met::NotMet => "✗",
                 Met::Unknown => "?",
+                Met::NotApplicable => "–",
             };
             let _ = writeln!(s, "  {mark} {} [{}]", r.text, r.source);
         }
         if !p.missing.is_empty() {
-            let _ = writeln!(s, "  {}: {}", t(lang, "尚需回答", "Still to answer"), p.missing.join(", "));
+            let names: Vec<String> = p.missing.iter().map(|m| label(m)).collect();
+            let _ = writeln!(s, "  {}: {}", t(lang, "尚需回答", "Still to answer"), names.join(t(lang, "；", "; ")));
         }
         for a in &p.assumptions {
-            let _ = writeln!(s, "  {} {a}", t(lang, "假设：", "Assumption:"));
+            let _ = writeln!(s, "  {}{a}", t(lang, "假设：", "Assumption: "));
         }
     }
     if !e.assumptions.is_empty() {
         let _ = writeln!(s);
         for a in &e.assumptions {
-            let _ = writeln!(s, "{} {a}", t(lang, "假设：", "Assumption:"));
+            let _ = writeln!(s, "{}{a}", t(lang, "假设：", "Assumption: "));
         }
     }
     let _ = writeln!(

@@ -259,7 +259,10 @@ fn run_estimate(rules: PathBuf, as_of: Option<String>, pin: Option<String>, answ
                     Ok(s) => println!("{s}"),
                     Err(e) => return bad_input(e),
                 },
-                Format::Text => print!("{}", text_report(&est, lang)),
+                Format::Text => match rs.version(&est.version) {
+                    Ok(v) => print!("{}", text_report(&est, v, lang)),
+                    Err(e) => return bad_input(e),
+                },
             }
             ExitCode::SUCCESS
         }
