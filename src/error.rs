@@ -141,10 +141,9 @@ impl fmt::Display for EstimateError {
                 write!(f, "{}", parts.join("; "))
             }
             EstimateError::Arithmetic { program, message } => write!(f, "program {program}: {message}"),
-            EstimateError::ScheduleMismatch { program, amount, schedule_sum } => write!(
-                f,
-                "program {program}: the schedule adds up to {schedule_sum} but the amount is {amount} (rule file error)"
-            ),
+            EstimateError::ScheduleMismatch { program, amount, schedule_sum } => {
+                write!(f, "program {program}: the schedule adds up to {schedule_sum} but the amount is {amount} (rule file error)")
+            }
         }
     }
 }

@@ -273,7 +273,10 @@ fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<
         _ => raw,
     };
     if capped.is_sign_negative() && !capped.is_zero() {
-        return Err(EstimateError::Arithmetic { program: p.id.clone(), message: format!("the amount {capped} is negative (rule file error)") });
+        return Err(EstimateError::Arithmetic {
+            program: p.id.clone(),
+            message: format!("the amount {capped} is negative (rule file error)"),
+        });
     }
     Ok(v.rounding.apply(capped))
 }
@@ -455,7 +458,12 @@ fn for_each_assignment(
 
 /// The exact range of the cash total over every combination of the answers still possible,
 /// or `None` when there are too many combinations to enumerate.
-fn joint_total(v: &Version, given: &[V], lits: &(Vec<Decimal>, Vec<Date>), as_of: Date) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
+fn joint_total(
+    v: &Version,
+    given: &[V],
+    lits: &(Vec<Decimal>, Vec<Date>),
+    as_of: Date,
+) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
     let cash: Vec<&Program> = v.programs.iter().filter(|p| p.kind == ProgramKind::Cash).collect();
     let mut deps: Vec<usize> = cash.iter().flat_map(|p| p.deps.iter().copied()).collect();
     deps.sort_unstable();
@@ -499,8 +507,10 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
     partial.resize(n, V::Unknown);
     let all: Vec<usize> = (0..n).collect();
     mask(v, &mut partial, &all, as_of, false);
-    let unused_answers: Vec<String> =
-        (0..n).filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown).map(|i| v.questions[i].id.clone()).collect();
+    let unused_answers: Vec<String> = (0..n)
+        .filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown)
+        .map(|i| v.questions[i].id.clone())
+        .collect();
     let lits = literals(v);
     let mut programs = Vec::with_capacity(v.programs.len());
     for p in &v.programs {
@@ -525,8 +535,10 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
             }
             None => (pe.min.unwrap_or(zero), pe.max.unwrap_or(zero)),
         };
-        total_min = total_min.checked_add(lo).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
-        total_max = total_max.checked_add(hi).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
+        total_min =
+            total_min.checked_add(lo).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
+        total_max =
+            total_max.checked_add(hi).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
     }
     // The total's range is exact over joint answers: one applicant cannot be both an
     // enterprise and a postdoc, so per-program maxima do not simply add up.
@@ -536,7 +548,8 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
             total_max = hi;
         }
     }
-    let next_question = (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.clone());
+    let next_question =
+        (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.clone());
     Ok(Estimate {
         rule_set: v.rule_set.clone(),
         rule_set_name: v.name.get(lang).to_string(),
@@ -655,7 +668,12 @@ fn estimate_program(
         add(v.questions.get(q).and_then(|x| x.assumption.as_ref()));
     }
     let mut cited: Vec<&str> = vec![p.source.as_str()];
-    let refs = p.conditions.iter().map(|c| c.source.as_str()).chain(p.amount.iter().map(|a| a.source.as_str())).chain(p.schedule.iter().map(|s| s.source.as_str()));
+    let refs = p
+        .conditions
+        .iter()
+        .map(|c| c.source.as_str())
+        .chain(p.amount.iter().map(|a| a.source.as_str()))
+        .chain(p.schedule.iter().map(|s| s.source.as_str()));
     for s in refs {
         if !cited.contains(&s) {
             cited.push(s);
@@ -687,7 +705,7 @@ fn estimate_program(
 fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
     match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
         None => true,
-        Some(aw) => eval(&aw.expr, &Env { values: partial, as_of }).map_or(true, |r| r != V::Bool(false)),
+        Some(aw) => !matches!(eval(&aw.expr, &Env { values: partial, as_of }), Ok(V::Bool(false))),
     }
 }
 

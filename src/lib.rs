@@ -26,6 +26,8 @@
 #![warn(missing_docs)]
 
 mod answers;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cases;
 mod date;
 mod error;
 mod estimate;
@@ -34,14 +36,14 @@ mod money;
 mod node;
 mod report;
 mod rules;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod cases;
 
 pub use answers::{raw_from_json, validate, Answers, Raw, RawAnswers};
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
 pub use estimate::{estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
 pub use money::{parse_decimal, Rounding, RoundingMode};
+#[cfg(not(target_arch = "wasm32"))]
+pub use node::from_toml;
 pub use node::{from_json, Node};
 pub use report::text_report;
 pub use rules::{
@@ -50,5 +52,3 @@ pub use rules::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, rule_files};
-#[cfg(not(target_arch = "wasm32"))]
-pub use node::from_toml;

@@ -35,13 +35,21 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
     let label = |id: &str| v.questions.iter().find(|q| q.id == id).map_or(id.to_string(), |q| q.label.get(lang).to_string());
     let mut s = String::new();
     let cur = &e.currency;
-    let _ = writeln!(s, "{} — {} {} ({} {})", e.rule_set_name, t(lang, "版本", "version"), e.version, t(lang, "估算日期", "as of"), e.as_of);
+    let _ =
+        writeln!(s, "{} — {} {} ({} {})", e.rule_set_name, t(lang, "版本", "version"), e.version, t(lang, "估算日期", "as of"), e.as_of);
     match e.total {
         Some(tot) => {
             let _ = writeln!(s, "{}: {} {}", t(lang, "现金合计", "Cash total"), group(&tot), cur);
         }
         None => {
-            let _ = writeln!(s, "{}: {} – {} {}", t(lang, "现金合计（范围）", "Cash total (range)"), group(&e.total_min), group(&e.total_max), cur);
+            let _ = writeln!(
+                s,
+                "{}: {} – {} {}",
+                t(lang, "现金合计（范围）", "Cash total (range)"),
+                group(&e.total_min),
+                group(&e.total_max),
+                cur
+            );
         }
     }
     if let Some(q) = &e.next_question {

@@ -104,7 +104,13 @@ fn load_rules(path: &Path) -> Result<RuleSet, RuleErrors> {
     if path.extension().is_some_and(|x| x == "json") {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            RuleErrors(vec![subsidy_calc::RuleError { file: name.clone(), line: None, column: None, field: String::new(), message: e.to_string() }])
+            RuleErrors(vec![subsidy_calc::RuleError {
+                file: name.clone(),
+                line: None,
+                column: None,
+                field: String::new(),
+                message: e.to_string(),
+            }])
         })?;
         load_bundle(&name, &text)
     } else {
@@ -219,7 +225,14 @@ fn bad_input(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn run_estimate(rules: PathBuf, as_of: Option<String>, pin: Option<String>, answers: Option<String>, format: Format, lang: String) -> ExitCode {
+fn run_estimate(
+    rules: PathBuf,
+    as_of: Option<String>,
+    pin: Option<String>,
+    answers: Option<String>,
+    format: Format,
+    lang: String,
+) -> ExitCode {
     let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("--lang {lang:?}: use zh-CN or en")) };
     let as_of = match as_of.as_deref().map(Date::parse).transpose() {
         Ok(d) => d.unwrap_or_else(Date::today),
@@ -275,7 +288,9 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Check { paths } => check(paths),
         Cmd::Test { paths } => test(paths),
-        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang } => run_estimate(rules, as_of, rules_version, answers, format, lang),
+        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang } => {
+            run_estimate(rules, as_of, rules_version, answers, format, lang)
+        }
         Cmd::Diff { dir, version_a, version_b } => {
             let rs = match load_dir(&dir) {
                 Ok(rs) => rs,

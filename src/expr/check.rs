@@ -144,9 +144,7 @@ pub fn check(e: &mut Expr, scope: &Scope<'_>) -> Result<Ty, ParseError> {
                 match (tv, ti) {
                     (Ty::Enum(q), Ty::Text) => resolve_option(item, q, scope)?,
                     _ if ti == tv => {}
-                    _ => {
-                        return Err(err(item.at, format!("the list holds {}, but the value is {}", ti.name(scope), tv.name(scope))))
-                    }
+                    _ => return Err(err(item.at, format!("the list holds {}, but the value is {}", ti.name(scope), tv.name(scope)))),
                 }
             }
             Ok(Ty::Bool)

@@ -87,9 +87,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                     b'<' => "<",
                     b'>' => ">",
                     b'=' => return Err(ParseError { at: i, message: "use == to compare".into() }),
-                    b'&' | b'|' | b'!' => {
-                        return Err(ParseError { at: i, message: "write the words and, or, not".into() })
-                    }
+                    b'&' | b'|' | b'!' => return Err(ParseError { at: i, message: "write the words and, or, not".into() }),
                     _ => {
                         let ch = src[i..].chars().next().unwrap_or('?');
                         return Err(ParseError { at: i, message: format!("unexpected character {ch:?}") });
@@ -347,7 +345,9 @@ impl Parser {
                 _ if KEYWORDS.contains(&w.as_str()) || w == "false" => {
                     return Err(ParseError { at, message: format!("expected a value, found '{w}'") })
                 }
-                _ if self.is_sym("(") => return Err(ParseError { at, message: format!("unknown function '{w}'; the functions are min, max and date") }),
+                _ if self.is_sym("(") => {
+                    return Err(ParseError { at, message: format!("unknown function '{w}'; the functions are min, max and date") })
+                }
                 _ => Kind::Ident(w),
             },
             other => {
@@ -405,12 +405,17 @@ mod tests {
 
     #[test]
     fn depth_is_bounded() {
-        let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let deep = format!("{}1{}", "(".repeat(100), ")".repeat(100));
         assert!(parse(&deep).unwrap_err().message.contains("nested"));
         let nots = format!("{}true", "not ".repeat(1000));
         assert!(parse(&nots).is_err());
         let negs = "-".repeat(3000) + "1";
         assert!(parse(&negs).is_err());
+        let chain = vec!["a"; 200].join(" or ");
+        assert!(parse(&chain).unwrap_err().message.contains("nested"));
+        let sum = vec!["1"; 200].join(" + ");
+        assert!(parse(&sum).unwrap_err().message.contains("nested"));
+        assert!(parse(&vec!["1"; 50].join(" + ")).is_ok());
         assert!(parse(&"x".repeat(MAX_LEN + 1)).is_err());
     }
 

@@ -9,17 +9,10 @@ use crate::node::{from_json, to_json};
 /// The `format` tag of bundles this engine reads and writes.
 pub const BUNDLE_FORMAT: &str = "subsidy-calc-bundle/1";
 
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
-}
-
 /// Writes the canonical bundle: keys sorted, no insignificant whitespace, versions by date.
 pub fn bundle_json(rs: &RuleSet) -> String {
-    let versions: Vec<serde_json::Value> = rs
-        .versions
-        .iter()
-        .map(|v| serde_json::json!({ "file": file_name(&v.file), "rules": to_json(&v.doc) }))
-        .collect();
+    let versions: Vec<serde_json::Value> =
+        rs.versions.iter().map(|v| serde_json::json!({ "file": v.file_name, "rules": to_json(&v.doc) })).collect();
     let doc = serde_json::json!({ "format": BUNDLE_FORMAT, "rule_set": rs.id, "versions": versions });
     let mut s = doc.to_string();
     s.push('\n');
@@ -62,11 +55,20 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
     for (i, v) in versions.iter().enumerate() {
         let file = v.get("file").and_then(|f| f.as_str()).unwrap_or("?");
         let Some(rules) = v.get("rules") else {
-            errs.push(RuleError { file: name.into(), line: None, column: None, field: format!("versions[{i}].rules"), message: "missing".into() });
+            errs.push(RuleError {
+                file: name.into(),
+                line: None,
+                column: None,
+                field: format!("versions[{i}].rules"),
+                message: "missing".into(),
+            });
             continue;
         };
         match load_version(&format!("{name}[{file}]"), None, from_json(rules)) {
-            Ok(v) => out.push(v),
+            Ok(mut v) => {
+                v.file_name = file.to_string();
+                out.push(v)
+            }
             Err(e) => errs.extend(e.0),
         }
     }

@@ -131,7 +131,10 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
             }
         }
         let sched = |v: &Version, p: &Program| -> Vec<String> {
-            p.schedule.iter().map(|s| format!("year {} {}: {}", s.year, v.payers.get(s.payer).map_or("?", |x| x.id.as_str()), s.amount.src)).collect()
+            p.schedule
+                .iter()
+                .map(|s| format!("year {} {}: {}", s.year, v.payers.get(s.payer).map_or("?", |x| x.id.as_str()), s.amount.src))
+                .collect()
         };
         let (sa, sb) = (sched(a, p), sched(b, pb));
         if sa != sb {

@@ -130,7 +130,11 @@ impl<'n> Obj<'n> {
         let s = self.string(ld, key, true)?;
         if !is_id(&s) {
             let at = self.get(key).and_then(|n| n.at);
-            ld.err(at, &self.field(key), format!("{:?} is not a valid id: use lowercase letters, digits, '_' or '-' (at most 64)", crate::date::truncate(&s, 40)));
+            ld.err(
+                at,
+                &self.field(key),
+                format!("{:?} is not a valid id: use lowercase letters, digits, '_' or '-' (at most 64)", crate::date::truncate(&s, 40)),
+            );
             return None;
         }
         Some(s)
@@ -222,7 +226,14 @@ fn decimal_node(ld: &mut Ld<'_>, n: &Node, field: &str) -> Option<Decimal> {
             }
         },
         Value::Float(f) => {
-            ld.err(n.at, field, format!("{f} is a float; write amounts as decimal strings like \"{f}\" so they stay exact"));
+            let hint = parse_decimal(f).map(|mut d| {
+                if d.scale() < 2 {
+                    d.rescale(2);
+                }
+                d.to_string()
+            });
+            let hint = hint.unwrap_or_else(|_| "100000.00".into());
+            ld.err(n.at, field, format!("{f} is a float; write amounts as decimal strings like \"{hint}\" so they stay exact"));
             None
         }
         Value::Int(i) => {
@@ -404,6 +415,7 @@ fn read_version(ld: &mut Ld<'_>, doc: &Node) -> Option<Version> {
 
     Some(Version {
         file: ld.file.to_string(),
+        file_name: ld.file.rsplit(['/', '\\']).next().unwrap_or(ld.file).to_string(),
         rule_set: rule_set?,
         version: version?,
         name: name?,
@@ -727,7 +739,20 @@ fn read_program(
     let note = p.text(ld, "note", false);
     p.finish(
         ld,
-        &["id", "name", "description", "kind", "payers", "exclusive_group", "source", "conditions", "amount", "schedule", "assumptions", "note"],
+        &[
+            "id",
+            "name",
+            "description",
+            "kind",
+            "payers",
+            "exclusive_group",
+            "source",
+            "conditions",
+            "amount",
+            "schedule",
+            "assumptions",
+            "note",
+        ],
     );
     let kind = kind?;
     if kind == ProgramKind::Cash {
@@ -740,7 +765,11 @@ fn read_program(
     } else {
         for key in ["amount", "schedule", "exclusive_group"] {
             if let Some(at) = p_has(n, key) {
-                ld.err(Some(at), &join(f, key), format!("only cash programs have '{key}' ({} programs pay no computed amount)", kind.name()));
+                ld.err(
+                    Some(at),
+                    &join(f, key),
+                    format!("only cash programs have '{key}' ({} programs pay no computed amount)", kind.name()),
+                );
             }
         }
     }
@@ -810,7 +839,13 @@ pub fn rule_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathB
 pub fn load_file(path: &std::path::Path) -> Result<Version, RuleErrors> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        RuleErrors(vec![RuleError { file: file.clone(), line: None, column: None, field: String::new(), message: format!("cannot read: {e}") }])
+        RuleErrors(vec![RuleError {
+            file: file.clone(),
+            line: None,
+            column: None,
+            field: String::new(),
+            message: format!("cannot read: {e}"),
+        }])
     })?;
     let doc = crate::node::from_toml(&file, &text).map_err(|e| RuleErrors(vec![e]))?;
     let v = load_version(&file, Some(&text), doc)?;

@@ -292,8 +292,10 @@ pub struct Program {
 /// One version of a rule set, in force on `[effective_from, effective_to)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Version {
-    /// The file it was loaded from.
+    /// The file it was loaded from, as errors name it.
     pub file: String,
+    /// The version file's own name (`2024.toml`), as bundles record it.
+    pub file_name: String,
     /// The rule set id.
     pub rule_set: String,
     /// The version id.
@@ -400,7 +402,12 @@ impl RuleSet {
                 Some(to) if to > b.effective_from => push(
                     b,
                     "effective_from",
-                    format!("overlaps version {} ({}): this version starts on {} before that one ends", a.version, a.period(), b.effective_from),
+                    format!(
+                        "overlaps version {} ({}): this version starts on {} before that one ends",
+                        a.version,
+                        a.period(),
+                        b.effective_from
+                    ),
                 ),
                 Some(to) if to < b.effective_from => push(
                     b,

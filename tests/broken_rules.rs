@@ -1,0 +1,89 @@
+//! The corpus of broken rule files: each must fail to load with exactly the
+//! `file:line:col: message` lines written in `expected.txt`, and never half-load.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use subsidy_calc::{bundle_json, load_bundle, load_dir, load_file};
+
+fn expected(path: &str) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let key = line.split(':').next().unwrap().to_string();
+        let key = key.split('/').next().unwrap().to_string();
+        map.entry(key).or_default().push(line.to_string());
+    }
+    map
+}
+
+fn relative(errors: &subsidy_calc::RuleErrors, base: &str) -> Vec<String> {
+    errors.0.iter().map(|e| e.to_string().trim_start_matches(base).to_string()).collect()
+}
+
+#[test]
+fn each_broken_file_fails_with_its_exact_positions_and_messages() {
+    let want = expected("tests/broken-rules/expected.txt");
+    let mut seen = 0;
+    for entry in std::fs::read_dir("tests/broken-rules").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let result = load_file(&path);
+        if name == "valid.toml" {
+            assert!(result.is_ok(), "the control file must load: {:?}", result.err());
+            continue;
+        }
+        let errs = result.expect_err(&name);
+        let got = relative(&errs, "tests/broken-rules/");
+        let exp = want.get(&name).unwrap_or_else(|| panic!("{name} has no line in expected.txt; got {got:?}"));
+        assert_eq!(&got, exp, "{name}");
+        for e in &errs.0 {
+            assert!(e.line.is_some() && e.column.is_some(), "{name}: every TOML error has a line and column: {e}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, want.len(), "every expectation has its file");
+    assert!(seen >= 20, "the corpus has {seen} broken files");
+}
+
+#[test]
+fn version_sets_with_gaps_overlaps_or_misnamed_files_fail() {
+    let want = expected("tests/broken-sets/expected.txt");
+    for (set, lines) in &want {
+        let errs = load_dir(&Path::new("tests/broken-sets").join(set)).expect_err(set);
+        assert_eq!(&relative(&errs, "tests/broken-sets/"), lines, "{set}");
+    }
+    assert!(want.len() >= 4);
+    let ok = load_dir(Path::new("tests/broken-sets/good-chain")).unwrap();
+    assert_eq!(ok.versions.len(), 2);
+}
+
+#[test]
+fn a_bundle_is_validated_like_the_toml_it_came_from() {
+    let rs = load_dir(Path::new("tests/broken-sets/good-chain")).unwrap();
+    let json = bundle_json(&rs);
+    let again = load_bundle("good-chain.json", &json).unwrap();
+    assert_eq!(again.versions.len(), 2);
+    assert_eq!(bundle_json(&again), json, "bundles are canonical: a round trip changes nothing");
+
+    let cases = [
+        ("\"formula\":\"1000.00 * min(months, 24)\"", "\"formula\":\"1000.00 * min(months, kind)\"", "programs[0].amount.formula"),
+        ("\"scale\":2", "\"scale\":2.5", "money.scale"),
+        ("\"source\":\"s1\"}", "\"source\":\"s1\",\"extra\":1}", "extra"),
+        ("\"effective_to\":\"2022-08-10\"", "\"effective_to\":\"2022-09-10\"", "effective_from"),
+    ];
+    for (from, to, field) in cases {
+        assert!(json.contains(from), "{from}");
+        let bad = json.replacen(from, to, 1);
+        let errs = load_bundle("b.json", &bad).expect_err(field);
+        assert!(errs.0.iter().any(|e| e.field.contains(field)), "{field}: {errs}");
+        assert!(errs.0.iter().all(|e| e.file.starts_with("b.json")), "{errs}");
+    }
+    let errs = load_bundle("b.json", "{\"format\": 1").unwrap_err();
+    assert_eq!(errs.0[0].line, Some(1));
+    let errs = load_bundle("b.json", "{\"format\":\"other/9\",\"versions\":[]}").unwrap_err();
+    assert!(errs.to_string().contains("subsidy-calc compile"), "{errs}");
+}
