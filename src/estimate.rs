@@ -672,8 +672,9 @@ fn estimate_program(
         .conditions
         .iter()
         .map(|c| c.source.as_str())
-        .chain(p.amount.iter().map(|a| a.source.as_str()))
-        .chain(p.schedule.iter().map(|s| s.source.as_str()));
+        .chain(p.amount.iter().flat_map(|a| a.sources.iter().map(String::as_str)))
+        .chain(p.schedule.iter().map(|s| s.source.as_str()))
+        .chain(p.deps.iter().filter_map(|&q| v.questions.get(q).and_then(|x| x.source.as_deref())));
     for s in refs {
         if !cited.contains(&s) {
             cited.push(s);

@@ -73,6 +73,14 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
             b.rounding.scale
         ));
     }
+    let va: Vec<&str> = a.assumptions.iter().map(|t| t.en.as_str()).collect();
+    let vb: Vec<&str> = b.assumptions.iter().map(|t| t.en.as_str()).collect();
+    for x in vb.iter().filter(|x| !va.contains(x)) {
+        out.push(format!("assumption added: {x}"));
+    }
+    for x in va.iter().filter(|x| !vb.contains(x)) {
+        out.push(format!("assumption removed: {x}"));
+    }
     for (i, q) in a.questions.iter().enumerate() {
         match b.question_index(&q.id) {
             None => out.push(format!("question removed: {}", q_desc(a, i))),
@@ -98,6 +106,29 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
             out.push(format!("program removed: {} ({})", p.id, p.name.en));
             continue;
         };
+        if p.name != pb.name {
+            out.push(format!("program {}: name \"{}\" → \"{}\"", p.id, p.name.en, pb.name.en));
+        }
+        if p.description != pb.description {
+            out.push(format!("program {}: description changed", p.id));
+        }
+        if p.note != pb.note {
+            out.push(format!("program {}: note changed", p.id));
+        }
+        let assumptions = |p: &Program| -> Vec<String> {
+            let mut v: Vec<String> = p.assumptions.iter().map(|t| t.en.clone()).collect();
+            v.extend(p.conditions.iter().filter_map(|c| c.assumption.as_ref().map(|t| t.en.clone())));
+            v.extend(p.amount.iter().filter_map(|a| a.assumption.as_ref().map(|t| t.en.clone())));
+            v.extend(p.schedule.iter().filter_map(|s| s.assumption.as_ref().map(|t| t.en.clone())));
+            v
+        };
+        let (aa, ab) = (assumptions(p), assumptions(pb));
+        for x in ab.iter().filter(|x| !aa.contains(x)) {
+            out.push(format!("program {}: assumption added: {x}", p.id));
+        }
+        for x in aa.iter().filter(|x| !ab.contains(x)) {
+            out.push(format!("program {}: assumption removed: {x}", p.id));
+        }
         if p.kind != pb.kind {
             out.push(format!("program {}: kind {} → {}", p.id, p.kind.name(), pb.kind.name()));
         }

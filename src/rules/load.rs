@@ -534,6 +534,41 @@ fn cite(ld: &mut Ld<'_>, o: &mut Obj<'_>, sources: &[String], required: bool) ->
     Some(s)
 }
 
+/// `source = "id"` or `source = ["id", "id2"]` (a figure that combines several clauses).
+fn cite_many(ld: &mut Ld<'_>, o: &mut Obj<'_>, sources: &[String]) -> Option<Vec<String>> {
+    let Some(n) = o.get("source") else {
+        o.missing(ld, "source");
+        return None;
+    };
+    let field = o.field("source");
+    let ids: Vec<(&Node, &str)> = match &n.value {
+        Value::Str(s) => vec![(n, s.as_str())],
+        Value::Array(a) if !a.is_empty() => a
+            .iter()
+            .filter_map(|x| match &x.value {
+                Value::Str(s) => Some((x, s.as_str())),
+                _ => {
+                    ld.err(x.at, &field, "a source is a source id string");
+                    None
+                }
+            })
+            .collect(),
+        other => {
+            ld.err(n.at, &field, format!("source must be a source id or a list of them, not {}", other.kind()));
+            return None;
+        }
+    };
+    let mut out = Vec::new();
+    for (x, id) in ids {
+        if sources.iter().any(|s| s == id) {
+            out.push(id.to_string());
+        } else {
+            ld.err(x.at, &field, format!("unknown source '{id}'; declare it under [[sources]]"));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 fn read_question(ld: &mut Ld<'_>, n: &Node, f: &str, sigs: &[QuestionSig], index: usize, sources: &[String]) -> Option<Question> {
     let mut q = obj(ld, n, f)?;
     let id = q.id(ld, "id");
@@ -692,10 +727,10 @@ fn read_program(
                 }
             };
             let cap = a.decimal(ld, "cap");
-            let asrc = cite(ld, &mut a, sources, true);
+            let asrc = cite_many(ld, &mut a, sources);
             let assumption = a.text(ld, "assumption", false);
             a.finish(ld, &["formula", "cap", "source", "assumption"]);
-            Some(Amount { formula: formula?, cap, source: asrc?, assumption })
+            Some(Amount { formula: formula?, cap, sources: asrc?, assumption })
         })(),
         None => None,
     };

@@ -237,8 +237,8 @@ pub struct Amount {
     pub formula: Formula,
     /// An optional cap.
     pub cap: Option<Decimal>,
-    /// The source it cites.
-    pub source: String,
+    /// The sources it cites (one or more).
+    pub sources: Vec<String>,
     /// A reading we chose.
     pub assumption: Option<Text>,
 }

@@ -1,0 +1,183 @@
+//! The command line as a user runs it: exit codes, the JSON contract, reports, bundles.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const BAOTOU: &str = "rules/baotou-rare-earth-zone";
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_subsidy-calc"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn estimate_json(rules: &str, answers: &str, as_of: &str) -> serde_json::Value {
+    let out = run(&["estimate", "--rules", rules, "--as-of", as_of, "--answers", "-", "--lang", "en"], Some(answers));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn postdoc_estimate_keeps_the_public_contract() {
+    let e = estimate_json(BAOTOU, r#"{"applicant_type":"postdoc","in_zone":true,"months_in_station":24}"#, "2024-07-15");
+    assert_eq!(e["rule_set"], "baotou-rare-earth-zone");
+    assert_eq!(e["version"], "2024");
+    assert_eq!(e["as_of"], "2024-07-15");
+    assert_eq!(e["currency"], "CNY");
+    assert_eq!(e["total"], "300000.00");
+    assert_eq!(e["total_min"], "300000.00");
+    assert_eq!(e["total_max"], "300000.00");
+    let programs = e["programs"].as_array().unwrap();
+    assert_eq!(programs.len(), 5);
+    let la = programs.iter().find(|p| p["id"] == "living_allowance").unwrap();
+    for key in ["id", "kind", "status", "amount", "min", "max", "missing", "reasons", "schedule", "assumptions", "sources"] {
+        assert!(la.get(key).is_some(), "program field {key}");
+    }
+    assert_eq!(la["kind"], "cash");
+    assert_eq!(la["status"], "eligible");
+    assert_eq!(la["amount"], "300000.00");
+    assert_eq!(la["schedule"][0]["year"], 1);
+    assert_eq!(la["schedule"][0]["amount"], "150000.00");
+    assert_eq!(la["schedule"][1]["amount"], "150000.00");
+    assert!(la["schedule"][0]["payer"].is_string());
+    assert_eq!(la["reasons"][0]["result"], "met");
+    assert_eq!(la["reasons"][0]["source"], "seed-living");
+    assert!(la["assumptions"].as_array().unwrap().len() >= 2);
+    assert!(la["sources"][0]["quote"].as_str().unwrap().contains("30万元"));
+    // Money is never a JSON number.
+    fn no_numbers_for_money(v: &serde_json::Value, key: &str) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| no_numbers_for_money(x, k)),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| no_numbers_for_money(x, key)),
+            serde_json::Value::Number(_) => assert_eq!(key, "year", "only years are numbers, found {key}"),
+            _ => {}
+        }
+    }
+    no_numbers_for_money(&e, "");
+    let housing = programs.iter().find(|p| p["id"] == "housing_support").unwrap();
+    assert!(housing["amount"].is_null() && housing["min"].is_null() && housing["max"].is_null());
+}
+
+#[test]
+fn enterprise_gets_the_setup_fund() {
+    let e = estimate_json(
+        BAOTOU,
+        r#"{"applicant_type":"enterprise","in_zone":true,"workstation_status":"approved","workstation_approved_on":"2024-03-01"}"#,
+        "2024-07-15",
+    );
+    assert_eq!(e["total"], "100000.00");
+    let f = e["programs"].as_array().unwrap().iter().find(|p| p["id"] == "station_setup_fund").unwrap().clone();
+    assert_eq!(f["status"], "eligible");
+    assert_eq!(
+        f["schedule"],
+        serde_json::json!([{"year": 1, "payer": "zone", "payer_name": "Baotou Rare Earth High-tech Zone", "amount": "100000.00"}])
+    );
+}
+
+#[test]
+fn text_reports_in_both_languages() {
+    let answers = r#"{"applicant_type":"postdoc","in_zone":true,"months_in_station":13}"#;
+    let en =
+        run(&["estimate", "--rules", BAOTOU, "--as-of", "2024-07-15", "--answers", "-", "--format", "text", "--lang", "en"], Some(answers));
+    let en = String::from_utf8(en.stdout).unwrap();
+    assert!(en.contains("Cash total: 162,500.00 CNY"), "{en}");
+    assert!(en.contains("year 2 Three levels of government (Inner Mongolia, Baotou city, the zone): 12,500.00 CNY"), "{en}");
+    assert!(en.contains("not a decision"), "{en}");
+    let zh = run(&["estimate", "--rules", BAOTOU, "--as-of", "2024-07-15", "--answers", "-", "--format", "text"], Some(answers));
+    let zh = String::from_utf8(zh.stdout).unwrap();
+    assert!(zh.contains("现金合计: 162,500.00 CNY"), "{zh}");
+    assert!(zh.contains("第2年"), "{zh}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_clear_line() {
+    let cases: [(&[&str], &str, &str); 7] = [
+        (&["--as-of", "2024-07-15"], r#"{"months_in_station": 73, "applicant_type": "postdoc"}"#, "months_in_station: 73 is out of range"),
+        (&["--as-of", "2024-07-15"], r#"{"applicant_type": 3}"#, "applicant_type: expected one of enterprise, postdoc, doctor"),
+        (&["--as-of", "2024-07-15"], r#"{"nonsense": true}"#, "nonsense: unknown question"),
+        (&["--as-of", "2024-07-15"], "{not json", "answers: not valid JSON"),
+        (&["--as-of", "2024-07-15"], "[1, 2]", "answers: answers must be a JSON object"),
+        (&["--as-of", "2024-02-30"], "{}", "--as-of: 2024-02 has no day 30"),
+        (&["--as-of", "2023-12-31"], "{}", "no version is in force on 2023-12-31; the rule set covers 2024-01-01.."),
+    ];
+    for (extra, stdin, want) in cases {
+        let mut args = vec!["estimate", "--rules", BAOTOU, "--answers", "-"];
+        args.extend_from_slice(extra);
+        let out = run(&args, Some(stdin));
+        assert_eq!(out.status.code(), Some(2), "{want}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(err.contains(want), "{err} should contain {want}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn check_reports_positions_and_exits_1() {
+    let out = run(&["check", "tests/broken-rules/unknown-option.toml"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("tests/broken-rules/unknown-option.toml:48:17: 'postdc' is not an option of kind"), "{err}");
+    let ok = run(&["check"], None);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8(ok.stdout).unwrap().contains("ok rules/baotou-rare-earth-zone"));
+}
+
+#[test]
+fn test_command_counts_cases() {
+    let out = run(&["test", BAOTOU], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    let last = text.lines().last().unwrap();
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed >= 30, "{last}");
+    assert!(last.ends_with("passed, 0 failed"), "{last}");
+}
+
+#[test]
+fn compiled_bundle_gives_the_same_estimates_as_the_toml() {
+    let dir = std::env::temp_dir().join(format!("subsidy-calc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("baotou.json");
+    let out = run(&["compile", BAOTOU, "-o", bundle.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert!(text.starts_with("{\"format\":\"subsidy-calc-bundle/1\""));
+    for answers in [
+        "{}",
+        r#"{"applicant_type":"postdoc"}"#,
+        r#"{"applicant_type":"postdoc","in_zone":true,"months_in_station":7,"school_age_children":2}"#,
+        r#"{"applicant_type":"enterprise","in_zone":true,"workstation_status":"approved"}"#,
+    ] {
+        let a = estimate_json(BAOTOU, answers, "2024-07-15");
+        let b = estimate_json(bundle.to_str().unwrap(), answers, "2024-07-15");
+        assert_eq!(a, b, "{answers}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn diff_names_what_changed() {
+    let out = run(&["diff", "tests/broken-sets/good-chain", "2019", "2022"], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(text.contains("period: 2019-11-01..2022-08-10 → 2022-08-10.."), "{text}");
+    let out = run(&["diff", "rules/zibo", "2019", "2022"], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("program housing_subsidy: when degree = master, new_to_zibo = true: 80000.00 → 120000.00"), "{text}");
+    assert!(
+        text.contains("program junior_college_subsidy: when degree = junior_college, new_to_zibo = true: 10000.00 → 30000.00"),
+        "{text}"
+    );
+    let out = run(&["diff", "tests/broken-sets/good-chain", "2019", "2030"], None);
+    assert_eq!(out.status.code(), Some(2));
+}

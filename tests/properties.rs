@@ -1,0 +1,186 @@
+//! Properties that hold for every shipped rule set and every answer set:
+//! more months never lowers the living allowance; min ≤ amount ≤ max; the schedule sums to
+//! the amount; totals agree with the programs; ineligible pays 0; and the ranges given with
+//! unknown answers contain every completion of those answers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::path::Path;
+use std::sync::OnceLock;
+use subsidy_calc::{estimate, load_dir, Bound, Date, Estimate, Lang, ProgramKind, QType, Raw, Request, RuleSet, Status, Version};
+
+fn rule_sets() -> &'static Vec<RuleSet> {
+    static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let mut v = Vec::new();
+        let mut dirs: Vec<_> = std::fs::read_dir("rules").unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+        dirs.sort();
+        for d in dirs {
+            v.push(load_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())));
+        }
+        assert!(v.len() >= 4, "four rule sets ship");
+        v
+    })
+}
+
+fn baotou() -> &'static RuleSet {
+    rule_sets().iter().find(|r| r.id == "baotou-rare-earth-zone").unwrap()
+}
+
+fn run(rs: &RuleSet, answers: &[(String, Raw)], as_of: Date) -> Estimate {
+    estimate(rs, &Request { answers, as_of: Some(as_of), version: None, lang: Lang::En }).unwrap()
+}
+
+/// A valid raw answer for question `q` of `v`, chosen by `seed`.
+fn answer(v: &Version, q: usize, seed: u64) -> Raw {
+    let question = &v.questions[q];
+    match question.ty {
+        QType::Bool => Raw::Bool(seed % 2 == 0),
+        QType::Enum => Raw::Str(question.options[(seed as usize) % question.options.len()].id.clone()),
+        QType::Integer | QType::Decimal => {
+            let (Some(Bound::Num(lo)), Some(Bound::Num(hi))) = (question.min, question.max) else { unreachable!() };
+            let span = (hi - lo).trunc();
+            let span = u64::try_from(span.mantissa()).unwrap_or(u64::MAX).max(1);
+            let x = lo + Decimal::from(seed % (span + 1));
+            if question.ty == QType::Integer {
+                Raw::Int(i64::try_from(x.mantissa() / 10i128.pow(x.scale())).unwrap())
+            } else {
+                Raw::Str(x.to_string())
+            }
+        }
+        QType::Date => {
+            let base = Date::parse("2023-06-01").unwrap();
+            Raw::Str(base.add_days((seed % 1200) as i32).unwrap().to_string())
+        }
+    }
+}
+
+/// Answers for `v`: question `i` answered when bit `i` of `mask` is set.
+fn answers_for(v: &Version, mask: u64, seeds: &[u64]) -> Vec<(String, Raw)> {
+    (0..v.questions.len())
+        .filter(|i| mask >> (i % 64) & 1 == 1)
+        .map(|i| (v.questions[i].id.clone(), answer(v, i, seeds[i % seeds.len()])))
+        .collect()
+}
+
+fn check_invariants(e: &Estimate) {
+    let zero = Decimal::ZERO;
+    let mut sum_min = zero;
+    let mut sum_max = zero;
+    for p in &e.programs {
+        if p.kind == ProgramKind::Cash {
+            let (lo, hi) = (p.min.unwrap(), p.max.unwrap());
+            assert!(lo <= hi, "{}: min {lo} > max {hi}", p.id);
+            assert!(lo >= zero);
+            if let Some(a) = p.amount {
+                assert!(lo <= a && a <= hi, "{}: {lo} ≤ {a} ≤ {hi}", p.id);
+                assert_eq!(p.status, Status::Eligible);
+                let s: Decimal = p.schedule.iter().map(|x| x.amount).sum();
+                assert_eq!(s, a, "{}: the schedule sums to the amount", p.id);
+            }
+            if p.status == Status::NotEligible {
+                assert_eq!((p.amount, lo, hi), (None, zero, zero), "{}: ineligible pays 0", p.id);
+                assert!(p.schedule.is_empty());
+            }
+            sum_min += lo;
+            sum_max += hi;
+        } else {
+            assert!(p.amount.is_none() && p.min.is_none() && p.max.is_none(), "{}: only cash has amounts", p.id);
+        }
+        if p.status != Status::NeedsInfo && p.min == p.max {
+            assert!(p.missing.is_empty(), "{}: decided programs miss nothing", p.id);
+        }
+    }
+    assert!(e.total_min <= e.total_max);
+    // Joint ranges are at least as tight as the sum of the programs' own ranges.
+    assert!(e.total_min >= sum_min && e.total_max <= sum_max, "{} {} vs {} {}", e.total_min, e.total_max, sum_min, sum_max);
+    if let Some(t) = e.total {
+        assert_eq!(t, e.total_min);
+        assert_eq!(t, e.total_max);
+        let exact: Decimal = e.programs.iter().filter(|p| p.kind == ProgramKind::Cash).map(|p| p.amount.unwrap_or(zero)).sum();
+        assert_eq!(t, exact, "the total is the sum of the programs");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    #[test]
+    fn more_months_never_lower_the_living_allowance(a in 0i64..=72, b in 0i64..=72) {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let as_of = Date::parse("2024-07-15").unwrap();
+        let amount = |m: i64| {
+            let answers = vec![
+                ("applicant_type".to_string(), Raw::Str("postdoc".into())),
+                ("in_zone".to_string(), Raw::Bool(true)),
+                ("months_in_station".to_string(), Raw::Int(m)),
+            ];
+            let e = run(baotou(), &answers, as_of);
+            e.programs.iter().find(|p| p.id == "living_allowance").unwrap().min.unwrap()
+        };
+        let (x, y) = (amount(lo), amount(hi));
+        prop_assert!(x <= y, "{lo} months → {x}, {hi} months → {y}");
+        prop_assert!(y <= Decimal::from(300_000));
+    }
+
+    #[test]
+    fn invariants_hold_for_any_answers(set in 0usize..4, mask in any::<u64>(), seeds in prop::collection::vec(any::<u64>(), 8), day in 0i32..4000) {
+        let rs = &rule_sets()[set];
+        let as_of = Date::parse("2019-11-01").unwrap().add_days(day).unwrap();
+        let Ok(v) = rs.version_on(as_of) else { return Ok(()) };
+        let e = run(rs, &answers_for(v, mask, &seeds), as_of);
+        check_invariants(&e);
+    }
+
+    #[test]
+    fn ranges_contain_every_completion(set in 0usize..4, mask in any::<u64>(), seeds in prop::collection::vec(any::<u64>(), 8), fill in prop::collection::vec(any::<u64>(), 8), day in 0i32..4000) {
+        let rs = &rule_sets()[set];
+        let as_of = Date::parse("2019-11-01").unwrap().add_days(day).unwrap();
+        let Ok(v) = rs.version_on(as_of) else { return Ok(()) };
+        let partial = answers_for(v, mask, &seeds);
+        let full_answers: Vec<(String, Raw)> = (0..v.questions.len())
+            .map(|i| match partial.iter().find(|(k, _)| *k == v.questions[i].id) {
+                Some(x) => x.clone(),
+                None => (v.questions[i].id.clone(), answer(v, i, fill[i % fill.len()])),
+            })
+            .collect();
+        let p = run(rs, &partial, as_of);
+        let f = run(rs, &full_answers, as_of);
+        prop_assert!(f.total.is_some(), "all answered gives an exact total");
+        prop_assert!(p.total_min <= f.total_min && f.total_max <= p.total_max, "total {} not in {}..{}", f.total_min, p.total_min, p.total_max);
+        for (pp, fp) in p.programs.iter().zip(&f.programs) {
+            prop_assert_eq!(&pp.id, &fp.id);
+            prop_assert_ne!(fp.status, Status::NeedsInfo, "{} is decided when all is answered", &fp.id);
+            match pp.status {
+                Status::Eligible => prop_assert_eq!(fp.status, Status::Eligible, "{}", &pp.id),
+                Status::NotEligible => prop_assert_eq!(fp.status, Status::NotEligible, "{}", &pp.id),
+                Status::NeedsInfo => {}
+            }
+            if let (Some(lo), Some(hi), Some(x)) = (pp.min, pp.max, fp.min) {
+                prop_assert!(lo <= x && x <= hi, "{}: {} not in {}..{}", &pp.id, x, lo, hi);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_months_value_has_the_documented_schedule() {
+    let as_of = Date::parse("2024-07-15").unwrap();
+    for m in 0..=72i64 {
+        let answers = vec![
+            ("applicant_type".to_string(), Raw::Str("postdoc".into())),
+            ("in_zone".to_string(), Raw::Bool(true)),
+            ("months_in_station".to_string(), Raw::Int(m)),
+        ];
+        let e = run(baotou(), &answers, as_of);
+        let la = e.programs.iter().find(|p| p.id == "living_allowance").unwrap();
+        let per_month = Decimal::from(12_500);
+        let y1 = per_month * Decimal::from(m.min(12));
+        let y2 = per_month * Decimal::from((m - 12).clamp(0, 12));
+        assert_eq!(la.min.unwrap(), y1 + y2, "{m} months");
+        let years: Vec<(u32, Decimal)> = la.schedule.iter().map(|p| (p.year, p.amount)).collect();
+        let want: Vec<(u32, Decimal)> = [(1, y1), (2, y2)].into_iter().filter(|(_, x)| !x.is_zero()).collect();
+        assert_eq!(years, want, "{m} months");
+    }
+}
