@@ -1,19 +1,40 @@
 # subsidy-calc — the two commands a fresh machine needs:
-#   make run    build and show an estimate on the default Baotou rules
+#   make run    build everything and serve the demo on http://127.0.0.1:8080 (PORT=… to change)
 #   make test   every test
-# Each installs what it needs itself, idempotently.
+# Each installs what it needs itself, idempotently (scripts/ensure-tools.sh).
 
 SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/subsidy-calc
 RULESETS := $(notdir $(wildcard rules/*))
 
-.PHONY: run test build cli check-rules rule-tests unit lint clean
+PORT ?= 8080
+WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
+
+.PHONY: run test build cli check-rules rule-tests unit lint clean tools example wasm bundles
 
 cli:
 	$(CARGO) build --locked --release --bin subsidy-calc
 
-run: cli
+tools:
+	bash scripts/ensure-tools.sh wasm npm
+
+wasm: tools
+	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm
+	wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(WASM_OUT)
+	node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	  www/pkg/subsidy_calc_bg.wasm -o www/pkg/subsidy_calc_bg.wasm
+
+bundles: cli
+	mkdir -p www/rules
+	for set in $(RULESETS); do $(BIN) compile rules/$$set -o www/rules/$$set.json || exit 1; done
+
+build: wasm bundles
+
+run: build
+	node scripts/serve.mjs --port $(PORT)
+
+example: cli
 	@echo '--- subsidy-calc estimate: a postdoc with 24 months in station (Baotou, 2024-07-15)'
 	echo '{"applicant_type":"postdoc","in_zone":true,"months_in_station":24,"school_age_children":1}' | \
 	  $(BIN) estimate --rules rules/baotou-rare-earth-zone --as-of 2024-07-15 --answers - --format text --lang en

@@ -702,6 +702,26 @@ fn estimate_program(
     })
 }
 
+/// Which questions the form shows given the answers so far: those without `ask_when` and
+/// those whose `ask_when` holds. A question whose `ask_when` is still undecided waits until
+/// the answers it depends on are given.
+pub fn asked(v: &Version, answers: &Answers, as_of: Date) -> Vec<bool> {
+    let mut partial = answers.values.clone();
+    partial.resize(v.questions.len(), V::Unknown);
+    let mut out = Vec::with_capacity(v.questions.len());
+    for q in 0..v.questions.len() {
+        let shown = match v.questions[q].ask_when.as_ref() {
+            None => true,
+            Some(aw) => eval(&aw.expr, &Env { values: &partial, as_of }) == Ok(V::Bool(true)),
+        };
+        if !shown {
+            partial[q] = V::Unknown;
+        }
+        out.push(shown);
+    }
+    out
+}
+
 /// Whether question `q` may still be asked given the partial answers.
 fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
     match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {

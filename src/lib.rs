@@ -52,3 +52,5 @@ pub use rules::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, rule_files};
+#[cfg(target_arch = "wasm32")]
+mod wasm;

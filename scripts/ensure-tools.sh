@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs, idempotently, what the build and the tests need. Each step is skipped when its
+# tool is already there, so `make run` and `make test` work on a fresh machine and stay fast
+# on a warm one. Usage: scripts/ensure-tools.sh [wasm] [npm] [chromium]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want() { for w in "$@"; do [[ " $STEPS " == *" $w "* ]] && return 0; done; return 1; }
+STEPS=" $* "
+log() { echo "ensure-tools: $*" >&2; }
+
+if want wasm; then
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  # wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
+  ver=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$ver" ]; then
+    log "installing wasm-bindgen-cli $ver (a few minutes, once)"
+    # Not --locked: its own lockfile pins a crate the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "=$ver"
+  fi
+fi
+
+if want npm; then
+  # npm ci when node_modules is missing or older than package-lock.json (npm ci rewrites
+  # node_modules/.package-lock.json, so a completed install is newer than the lock).
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund
+  fi
+fi
+
+if want chromium; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ -z "$(fc-list :lang=zh 2>/dev/null | head -n1)" ]; then
+    log "installing Debian's chromium and chromium-driver"
+    export DEBIAN_FRONTEND=noninteractive
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -q
+    $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-noto-cjk
+  fi
+fi

@@ -1,0 +1,316 @@
+//! The browser boundary — the only `#[wasm_bindgen]` file. It converts JS values to the core's
+//! types and back and forwards every call; no rule logic lives here.
+//!
+//! Money crosses as decimal strings; errors cross as plain objects
+//! `{ kind, message, field?, file?, line?, column? }`.
+
+use crate::answers::{Answers, Raw};
+use crate::error::{EstimateError, RuleErrors};
+use crate::estimate::{estimate_version, pick};
+use crate::rules::{Bound, Lang, QType, RuleSet};
+use crate::{load_bundle, Date};
+use js_sys::{Array, Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// A structured error for JS.
+#[derive(Serialize)]
+struct JsError {
+    kind: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+}
+
+#[derive(Serialize)]
+struct FieldError {
+    field: String,
+    message: String,
+}
+
+fn to_js<T: Serialize>(v: &T) -> JsValue {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser).unwrap_or_else(|e| JsValue::from_str(&e.to_string()))
+}
+
+fn plain(kind: &'static str, message: String, field: Option<String>) -> JsValue {
+    to_js(&JsError { kind, message, field, file: None, line: None, column: None, errors: Vec::new() })
+}
+
+fn rule_error(e: &RuleErrors) -> JsValue {
+    let first = e.0.first();
+    to_js(&JsError {
+        kind: "rules",
+        message: e.to_string(),
+        field: first.map(|x| x.field.clone()).filter(|f| !f.is_empty()),
+        file: first.map(|x| x.file.clone()),
+        line: first.and_then(|x| x.line),
+        column: first.and_then(|x| x.column),
+        errors: Vec::new(),
+    })
+}
+
+fn estimate_error(e: &EstimateError) -> JsValue {
+    let errors = match e {
+        EstimateError::Answers(v) => v.iter().map(|x| FieldError { field: x.field.clone(), message: x.message.clone() }).collect(),
+        _ => Vec::new(),
+    };
+    to_js(&JsError {
+        kind: e.kind(),
+        message: e.to_string(),
+        field: e.field().map(String::from),
+        file: None,
+        line: None,
+        column: None,
+        errors,
+    })
+}
+
+/// Reads JS answers without trusting their shape: only own enumerable keys, each value
+/// classified by its JS type. Nothing is coerced.
+fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
+    if answers.is_null() || answers.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !answers.is_object() || Array::is_array(answers) {
+        return Err(plain("answer", "answers must be an object {question_id: value}".into(), Some("answers".into())));
+    }
+    let obj: &Object = answers.unchecked_ref();
+    let entries = Object::entries(obj);
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for pair in entries.iter() {
+        let pair: Array = pair.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let v = pair.get(1);
+        let raw = if v.is_null() || v.is_undefined() {
+            Raw::Null
+        } else if let Some(b) = v.as_bool() {
+            Raw::Bool(b)
+        } else if let Some(f) = v.as_f64() {
+            if f.is_finite() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_991.0 {
+                Raw::Int(f as i64)
+            } else {
+                Raw::Float(f)
+            }
+        } else if let Some(s) = v.as_string() {
+            Raw::Str(s)
+        } else if Array::is_array(&v) {
+            Raw::Other("an array")
+        } else {
+            Raw::Other("an object")
+        };
+        out.push((key, raw));
+    }
+    Ok(out)
+}
+
+fn parse_lang(lang: Option<String>) -> Result<Lang, JsValue> {
+    match lang.as_deref() {
+        None | Some("") => Ok(Lang::Zh),
+        Some(l) => Lang::parse(l).ok_or_else(|| plain("input", format!("unknown language {l:?}; use zh-CN or en"), Some("lang".into()))),
+    }
+}
+
+fn parse_date(as_of: Option<String>) -> Result<Date, JsValue> {
+    match as_of.as_deref() {
+        None | Some("") => Ok(today()),
+        Some(s) => Date::parse(s).map_err(|m| plain("input", format!("asOf: {m}"), Some("asOf".into()))),
+    }
+}
+
+fn today() -> Date {
+    let d = js_sys::Date::new_0();
+    Date::from_ymd(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_else(|_| Date::today())
+}
+
+/// Options of `estimate` and `evaluate`: `{ lang?: "zh-CN" | "en", version?: string }`.
+fn options(opts: &JsValue) -> Result<(Lang, Option<String>), JsValue> {
+    if opts.is_null() || opts.is_undefined() {
+        return Ok((Lang::Zh, None));
+    }
+    let get = |k: &str| Reflect::get(opts, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
+    Ok((parse_lang(get("lang"))?, get("version").filter(|v| !v.is_empty())))
+}
+
+/// A loaded rule set, ready to estimate.
+#[wasm_bindgen]
+pub struct Calculator {
+    rules: RuleSet,
+}
+
+#[derive(Serialize)]
+struct QuestionOut<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    ty: QType,
+    label: &'a str,
+    help: Option<&'a str>,
+    unit: Option<&'a str>,
+    options: Vec<OptionOut<'a>>,
+    min: Option<String>,
+    max: Option<String>,
+    assumption: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OptionOut<'a> {
+    id: &'a str,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct VersionOut<'a> {
+    rule_set: &'a str,
+    version: &'a str,
+    effective_from: String,
+    effective_to: Option<String>,
+    name: &'a crate::rules::Text,
+    jurisdiction: &'a crate::rules::Text,
+    currency: &'a str,
+}
+
+#[derive(Serialize)]
+struct Evaluation {
+    estimate: Option<crate::estimate::Estimate>,
+    errors: Vec<FieldError>,
+    error: Option<JsError>,
+}
+
+#[wasm_bindgen]
+impl Calculator {
+    /// Loads and validates a compiled rule bundle (`subsidy-calc compile`).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(bundle: &str) -> Result<Calculator, JsValue> {
+        load_bundle("bundle", bundle).map(|rules| Calculator { rules }).map_err(|e| rule_error(&e))
+    }
+
+    /// The rule set id.
+    #[wasm_bindgen(getter, js_name = ruleSet)]
+    pub fn rule_set(&self) -> String {
+        self.rules.id.clone()
+    }
+
+    /// The estimate for `answers` on `asOf` (default today): exactly the CLI's JSON contract.
+    /// Throws `{kind: "answer", field, errors: [...]}` when an answer does not fit its question.
+    pub fn estimate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+        let raw = raw_answers(&answers)?;
+        let as_of = parse_date(as_of)?;
+        let (lang, version) = options(&opts)?;
+        let req = crate::estimate::Request { answers: &raw, as_of: Some(as_of), version: version.as_deref(), lang };
+        crate::estimate::estimate(&self.rules, &req).map(|e| to_js(&e)).map_err(|e| estimate_error(&e))
+    }
+
+    /// Like `estimate`, but never throws for bad answers: returns `{ estimate, errors, error }`
+    /// where `errors` lists each bad field and the estimate uses only the good answers.
+    pub fn evaluate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+        let raw = raw_answers(&answers)?;
+        let as_of = parse_date(as_of)?;
+        let (lang, version) = options(&opts)?;
+        let v = match pick(&self.rules, as_of, version.as_deref()) {
+            Ok(v) => v,
+            Err(e) => {
+                let JsError { kind, message, field, .. } = JsError {
+                    kind: e.kind(),
+                    message: e.to_string(),
+                    field: None,
+                    file: None,
+                    line: None,
+                    column: None,
+                    errors: Vec::new(),
+                };
+                let error = Some(JsError { kind, message, field, file: None, line: None, column: None, errors: Vec::new() });
+                return Ok(to_js(&Evaluation { estimate: None, errors: Vec::new(), error }));
+            }
+        };
+        let (answers, errs) = Answers::parse(v, &raw);
+        let errors = errs.into_iter().map(|x| FieldError { field: x.field, message: x.message }).collect();
+        let out = match estimate_version(v, &answers, as_of, lang) {
+            Ok(e) => Evaluation { estimate: Some(e), errors, error: None },
+            Err(e) => Evaluation {
+                estimate: None,
+                errors,
+                error: Some(JsError {
+                    kind: e.kind(),
+                    message: e.to_string(),
+                    field: None,
+                    file: None,
+                    line: None,
+                    column: None,
+                    errors: Vec::new(),
+                }),
+            },
+        };
+        Ok(to_js(&out))
+    }
+
+    /// The questions to ask now, in order, given the answers so far: labels, help, options,
+    /// units and limits in `lang`. A question whose `ask_when` is false is left out.
+    pub fn questions(
+        &self,
+        lang: Option<String>,
+        answers: JsValue,
+        as_of: Option<String>,
+        version: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let lang = parse_lang(lang)?;
+        let raw = raw_answers(&answers)?;
+        let as_of = parse_date(as_of)?;
+        let v = pick(&self.rules, as_of, version.as_deref().filter(|s| !s.is_empty())).map_err(|e| estimate_error(&e))?;
+        let (answers, _) = Answers::parse(v, &raw);
+        let asked = crate::estimate::asked(v, &answers, as_of);
+        let out: Vec<QuestionOut<'_>> = v
+            .questions
+            .iter()
+            .zip(asked)
+            .filter(|(_, a)| *a)
+            .map(|(q, _)| QuestionOut {
+                id: &q.id,
+                ty: q.ty,
+                label: q.label.get(lang),
+                help: q.help.as_ref().map(|t| t.get(lang)),
+                unit: q.unit.as_ref().map(|t| t.get(lang)),
+                options: q.options.iter().map(|o| OptionOut { id: &o.id, label: o.label.get(lang) }).collect(),
+                min: q.min.map(|b: Bound| b.to_string()),
+                max: q.max.map(|b: Bound| b.to_string()),
+                assumption: q.assumption.as_ref().map(|t| t.get(lang)),
+            })
+            .collect();
+        Ok(to_js(&out))
+    }
+
+    /// The versions of the rule set and the periods they cover.
+    pub fn versions(&self) -> JsValue {
+        let out: Vec<VersionOut<'_>> = self
+            .rules
+            .versions
+            .iter()
+            .map(|v| VersionOut {
+                rule_set: &v.rule_set,
+                version: &v.version,
+                effective_from: v.effective_from.to_string(),
+                effective_to: v.effective_to.map(|d| d.to_string()),
+                name: &v.name,
+                jurisdiction: &v.jurisdiction,
+                currency: &v.currency,
+            })
+            .collect();
+        to_js(&out)
+    }
+}
+
+/// Test hook: panics inside the wasm so the page's recovery (re-instantiation) can be tested.
+#[wasm_bindgen(js_name = __panicForTest)]
+pub fn panic_for_test() {
+    #[allow(clippy::panic)]
+    {
+        panic!("panic requested by a test");
+    }
+}
