@@ -11,13 +11,16 @@ RULESETS := $(notdir $(wildcard rules/*))
 PORT ?= 8080
 WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
-.PHONY: run test build cli check-rules rule-tests unit lint clean tools example wasm bundles
+.PHONY: run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
 
 cli:
 	$(CARGO) build --locked --release --bin subsidy-calc
 
 tools:
 	bash scripts/ensure-tools.sh wasm npm
+
+browser:
+	bash scripts/ensure-tools.sh chromium
 
 wasm: tools
 	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm
@@ -55,7 +58,17 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-test: lint unit check-rules rule-tests
+# The wasm boundary in Node and in headless Chromium (wasm-bindgen-test); it includes the
+# compiled bundles, so they are built first.
+wasm-test: tools browser bundles
+	$(CARGO) test --locked --target wasm32-unknown-unknown --test wasm_node
+	CHROMEDRIVER=/usr/bin/chromedriver $(CARGO) test --locked --target wasm32-unknown-unknown --test wasm_browser
+
+# JS tests: CLI/wasm parity and the end-to-end tests in Chromium (playwright-core).
+js-test: build browser
+	node --test tests/js/
+
+test: lint unit check-rules rule-tests wasm-test js-test
 
 clean:
 	$(CARGO) clean

@@ -181,6 +181,8 @@ impl Answers {
                 Err(m) => errs.push(AnswerError { field: key.clone(), message: m }),
             }
         }
+        // Report in question order (unknown keys last, by name), whatever order the input had.
+        errs.sort_by_cached_key(|e| (v.question_index(&e.field).unwrap_or(usize::MAX), e.field.clone()));
         (Answers { values }, errs)
     }
 }

@@ -40,7 +40,7 @@ mod rules;
 pub use answers::{raw_from_json, validate, Answers, Raw, RawAnswers};
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
-pub use estimate::{estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
+pub use estimate::{asked, estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
 pub use money::{parse_decimal, Rounding, RoundingMode};
 #[cfg(not(target_arch = "wasm32"))]
 pub use node::from_toml;
@@ -52,5 +52,10 @@ pub use rules::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, rule_files};
+/// The browser boundary (wasm builds only).
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_api {
+    pub use crate::wasm::*;
+}
 #[cfg(target_arch = "wasm32")]
 mod wasm;

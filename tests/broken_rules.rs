@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The corpus of broken rule files: each must fail to load with exactly the
 //! `file:line:col: message` lines written in `expected.txt`, and never half-load.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

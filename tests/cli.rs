@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The command line as a user runs it: exit codes, the JSON contract, reports, bundles.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

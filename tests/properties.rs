@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Properties that hold for every shipped rule set and every answer set:
 //! more months never lowers the living allowance; min ≤ amount ≤ max; the schedule sums to
 //! the amount; totals agree with the programs; ineligible pays 0; and the ranges given with
@@ -6,7 +7,6 @@
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use std::path::Path;
 use std::sync::OnceLock;
 use subsidy_calc::{estimate, load_dir, Bound, Date, Estimate, Lang, ProgramKind, QType, Raw, Request, RuleSet, Status, Version};
 

@@ -1,5 +1,4 @@
-//! The `subsidy-calc` command line: check and test rule files, estimate, diff versions and
-//! compile bundles. Thin: it parses flags, calls the library and prints.
+//! The command line itself: parses flags, calls the library, prints.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Read;
@@ -55,6 +54,10 @@ enum Cmd {
         /// zh-CN or en.
         #[arg(long, default_value = "zh-CN")]
         lang: String,
+        /// Read one answers object per line and print one compact JSON estimate per line
+        /// (or {"error": {kind, message, field}} for a line that cannot be estimated).
+        #[arg(long)]
+        jsonl: bool,
     },
     /// Show what changed between two versions of a rule set, in words.
     Diff {
@@ -225,14 +228,47 @@ fn bad_input(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn run_estimate(
+struct EstimateArgs {
     rules: PathBuf,
     as_of: Option<String>,
     pin: Option<String>,
     answers: Option<String>,
     format: Format,
     lang: String,
-) -> ExitCode {
+    jsonl: bool,
+}
+
+fn error_line(kind: &str, message: String, field: Option<&str>) -> String {
+    serde_json::json!({ "error": { "kind": kind, "message": message, "field": field } }).to_string()
+}
+
+fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lang) -> ExitCode {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let row = match serde_json::from_str::<serde_json::Value>(line) {
+            Err(e) => error_line("input", format!("not valid JSON: {e}"), None),
+            Ok(json) => match raw_from_json(&json) {
+                Err(e) => error_line("answer", e.message, Some(&e.field)),
+                Ok(raw) => match estimate(rs, &Request { answers: &raw, as_of: Some(as_of), version: pin, lang }) {
+                    Ok(est) => serde_json::to_string(&est).unwrap_or_default(),
+                    Err(e) => error_line(e.kind(), e.to_string(), e.field()),
+                },
+            },
+        };
+        if writeln!(out, "{row}").is_err() {
+            return ExitCode::from(1);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_estimate(args: EstimateArgs) -> ExitCode {
+    let EstimateArgs { rules, as_of, pin, answers, format, lang, jsonl } = args;
     let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("--lang {lang:?}: use zh-CN or en")) };
     let as_of = match as_of.as_deref().map(Date::parse).transpose() {
         Ok(d) => d.unwrap_or_else(Date::today),
@@ -252,6 +288,12 @@ fn run_estimate(
             Err(e) => return bad_input(format!("--answers {f}: {e}")),
         },
     };
+    if jsonl {
+        return match load_rules(&rules) {
+            Ok(rs) => run_jsonl(&rs, &text, as_of, pin.as_deref(), lang),
+            Err(e) => bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
+        };
+    }
     let json: serde_json::Value = match serde_json::from_str(&text) {
         Ok(j) => j,
         Err(e) => return bad_input(format!("answers: not valid JSON: {e}")),
@@ -283,13 +325,13 @@ fn run_estimate(
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Check { paths } => check(paths),
         Cmd::Test { paths } => test(paths),
-        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang } => {
-            run_estimate(rules, as_of, rules_version, answers, format, lang)
+        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang, jsonl } => {
+            run_estimate(EstimateArgs { rules, as_of, pin: rules_version, answers, format, lang, jsonl })
         }
         Cmd::Diff { dir, version_a, version_b } => {
             let rs = match load_dir(&dir) {
