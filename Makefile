@@ -11,7 +11,7 @@ RULESETS := $(notdir $(wildcard rules/*))
 PORT ?= 8080
 WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
-.PHONY: run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
+.PHONY: fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
 
 cli:
 	$(CARGO) build --locked --release --bin subsidy-calc
@@ -68,7 +68,16 @@ wasm-test: tools browser bundles
 js-test: build browser
 	node --test tests/js/
 
-test: lint unit check-rules rule-tests wasm-test js-test
+# Fuzzing (cargo-fuzz, nightly): `make fuzz` runs each target for FUZZ_SECONDS (default 600);
+# `make test` runs a short smoke of each.
+FUZZ_SECONDS ?= 600
+fuzz: bundles
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: bundles
+	bash scripts/fuzz.sh 15
+
+test: lint unit check-rules rule-tests wasm-test js-test fuzz-smoke
 
 clean:
 	$(CARGO) clean

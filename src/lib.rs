@@ -42,6 +42,7 @@ pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
 pub use estimate::{asked, estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
 pub use money::{parse_decimal, Rounding, RoundingMode};
+pub use rust_decimal::Decimal;
 #[cfg(not(target_arch = "wasm32"))]
 pub use node::from_toml;
 pub use node::{from_json, Node};
