@@ -49,10 +49,10 @@ unit:
 	$(CARGO) test --locked
 
 check-rules: cli
-	$(BIN) check rules
+	$(BIN) check rules tests/rules
 
 rule-tests: cli
-	$(BIN) test rules
+	$(BIN) test rules tests/rules
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -26,6 +26,9 @@ pub enum Raw {
     Str(String),
     /// An array, object or anything else no question accepts; names its kind.
     Other(&'static str),
+    /// A value that could not be read at all (a number beyond any range, nesting too deep);
+    /// says why.
+    Unreadable(String),
 }
 
 impl Raw {
@@ -54,6 +57,7 @@ impl Raw {
             Raw::Float(f) => format!("the number {f}"),
             Raw::Str(s) => format!("the text {:?}", truncate(s, 30)),
             Raw::Other(k) => (*k).into(),
+            Raw::Unreadable(m) => format!("a value that cannot be read ({m})"),
         }
     }
 }
@@ -68,6 +72,54 @@ pub fn raw_from_json(v: &serde_json::Value) -> Result<RawAnswers, AnswerError> {
         serde_json::Value::Null => Ok(Vec::new()),
         _ => Err(AnswerError { field: "answers".into(), message: "answers must be a JSON object {\"question_id\": value}".into() }),
     }
+}
+
+/// Reads answers from JSON text. Each field is read on its own, so a value that cannot be
+/// read (`1e400`, nesting thousands deep) becomes an error naming that field, and the other
+/// answers are kept. Keys keep their input order; a repeated key is reported by
+/// [`Answers::parse`].
+pub fn raw_from_json_text(text: &str) -> Result<RawAnswers, AnswerError> {
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    use serde_json::value::RawValue;
+
+    struct Fields;
+    impl<'de> Visitor<'de> for Fields {
+        type Value = Option<Vec<(String, &'de RawValue)>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object {\"question_id\": value}")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                out.push((k, v));
+            }
+            Ok(Some(out))
+        }
+    }
+    let bad = |message: String| AnswerError { field: "answers".into(), message };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fields = de.deserialize_any(Fields).map_err(|e| {
+        if e.is_data() {
+            bad("answers must be a JSON object {\"question_id\": value}".into())
+        } else {
+            bad(format!("not valid JSON: {e}"))
+        }
+    })?;
+    de.end().map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    Ok(fields
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let raw = match serde_json::from_str::<serde_json::Value>(v.get()) {
+                Ok(j) => Raw::from_json(&j),
+                Err(e) => Raw::Unreadable(e.to_string().split(" at line").next().unwrap_or("").to_string()),
+            };
+            (k, raw)
+        })
+        .collect())
 }
 
 /// Validated answers: one value per question of the version (`V::Unknown` when unanswered).

@@ -37,12 +37,11 @@ mod node;
 mod report;
 mod rules;
 
-pub use answers::{raw_from_json, validate, Answers, Raw, RawAnswers};
+pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, RawAnswers};
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
 pub use estimate::{asked, estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
 pub use money::{parse_decimal, Rounding, RoundingMode};
-pub use rust_decimal::Decimal;
 #[cfg(not(target_arch = "wasm32"))]
 pub use node::from_toml;
 pub use node::{from_json, Node};
@@ -53,6 +52,7 @@ pub use rules::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, rule_files};
+pub use rust_decimal::Decimal;
 /// The browser boundary (wasm builds only).
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_api {

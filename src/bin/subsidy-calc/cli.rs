@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use subsidy_calc::{
-    bundle_json, cases, diff, estimate, load_bundle, load_dir, load_file, raw_from_json, rule_files, text_report, Date, Lang, Request,
+    bundle_json, cases, diff, estimate, load_bundle, load_dir, load_file, raw_from_json_text, rule_files, text_report, Date, Lang, Request,
     RuleErrors, RuleSet,
 };
 
@@ -247,14 +247,11 @@ fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lan
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let row = match serde_json::from_str::<serde_json::Value>(line) {
-            Err(e) => error_line("input", format!("not valid JSON: {e}"), None),
-            Ok(json) => match raw_from_json(&json) {
-                Err(e) => error_line("answer", e.message, Some(&e.field)),
-                Ok(raw) => match estimate(rs, &Request { answers: &raw, as_of: Some(as_of), version: pin, lang }) {
-                    Ok(est) => serde_json::to_string(&est).unwrap_or_default(),
-                    Err(e) => error_line(e.kind(), e.to_string(), e.field()),
-                },
+        let row = match raw_from_json_text(line) {
+            Err(e) => error_line("answer", e.to_string(), Some(&e.field)),
+            Ok(raw) => match estimate(rs, &Request { answers: &raw, as_of: Some(as_of), version: pin, lang }) {
+                Ok(est) => serde_json::to_string(&est).unwrap_or_default(),
+                Err(e) => error_line(e.kind(), e.to_string(), e.field()),
             },
         };
         if writeln!(out, "{row}").is_err() {
@@ -294,11 +291,7 @@ fn run_estimate(args: EstimateArgs) -> ExitCode {
             Err(e) => bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
         };
     }
-    let json: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(j) => j,
-        Err(e) => return bad_input(format!("answers: not valid JSON: {e}")),
-    };
-    let raw = match raw_from_json(&json) {
+    let raw = match raw_from_json_text(&text) {
         Ok(r) => r,
         Err(e) => return bad_input(e),
     };
