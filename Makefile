@@ -31,6 +31,7 @@ wasm: tools
 bundles: cli
 	mkdir -p www/rules
 	for set in $(RULESETS); do $(BIN) compile rules/$$set -o www/rules/$$set.json || exit 1; done
+	for set in $(notdir $(wildcard tests/rules/*)); do $(BIN) compile tests/rules/$$set -o www/rules/test/$$set.json || exit 1; done
 
 build: wasm bundles
 
@@ -66,7 +67,7 @@ wasm-test: tools browser bundles
 
 # JS tests: CLI/wasm parity and the end-to-end tests in Chromium (playwright-core).
 js-test: build browser
-	node --test tests/js/
+	node --test --test-concurrency=1 tests/js/
 
 # Fuzzing (cargo-fuzz, nightly): `make fuzz` runs each target for FUZZ_SECONDS (default 600);
 # `make test` runs a short smoke of each.

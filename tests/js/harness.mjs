@@ -1,8 +1,7 @@
 // Shared end-to-end harness: serves www/ with the project's dev server on a free port and
-// drives Debian's Chromium through playwright-core. Screenshots go to test-results/.
+// drives Debian's Chromium through playwright-core (each context is a fresh, empty profile). Screenshots go to test-results/.
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -32,7 +31,6 @@ export async function startServer() {
 }
 
 export async function launch() {
-  const userDataDir = await mkdtemp(join(tmpdir(), "subsidy-calc-chromium-"));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
@@ -45,7 +43,6 @@ export async function launch() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      `--user-data-dir=${userDataDir}`,
     ],
   });
   await mkdir(artifacts, { recursive: true });
