@@ -11,7 +11,7 @@ RULESETS := $(notdir $(wildcard rules/*))
 PORT ?= 8080
 WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
-.PHONY: fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
+.PHONY: deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
 
 cli:
 	$(CARGO) build --locked --release --bin subsidy-calc
@@ -33,7 +33,9 @@ bundles: cli
 	for set in $(RULESETS); do $(BIN) compile rules/$$set -o www/rules/$$set.json || exit 1; done
 	for set in $(notdir $(wildcard tests/rules/*)); do $(BIN) compile tests/rules/$$set -o www/rules/test/$$set.json || exit 1; done
 
+# A versioned copy under www/release/<version>/ and www/integrity.json (sha384 of every file).
 build: wasm bundles
+	node scripts/release.mjs
 
 run: build
 	node scripts/serve.mjs --port $(PORT)
@@ -78,7 +80,13 @@ fuzz: bundles
 fuzz-smoke: bundles
 	bash scripts/fuzz.sh 15
 
-test: lint unit check-rules rule-tests wasm-test js-test fuzz-smoke
+# Supply chain: licenses, bans and sources (offline: crates come from the lockfile).
+deny:
+	bash scripts/ensure-tools.sh deny
+	$(CARGO) fetch --locked
+	$(CARGO) deny --offline check licenses bans sources
+
+test: deny lint unit check-rules rule-tests wasm-test js-test fuzz-smoke
 
 clean:
 	$(CARGO) clean

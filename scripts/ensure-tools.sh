@@ -32,6 +32,13 @@ if want npm; then
   fi
 fi
 
+if want deny; then
+  if ! cargo deny --version >/dev/null 2>&1; then
+    log "installing cargo-deny (a few minutes, once)"
+    cargo install cargo-deny --locked
+  fi
+fi
+
 if want chromium; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ -z "$(fc-list :lang=zh 2>/dev/null | head -n1)" ]; then
     log "installing Debian's chromium and chromium-driver"

@@ -25,6 +25,9 @@ import { reconcileFields } from "./lib/form.js";
 import { renderTotal, renderPrograms, totalTexts } from "./lib/results.js";
 import { answersFromUrl, urlWithAnswers, replaceUrl } from "./lib/url-state.js";
 import { msg, normalizeLang } from "./messages.js";
+import { integrityFor } from "./lib/integrity.js";
+
+const RELEASE_ROOT = new URL("./", import.meta.url);
 
 const CSS_URL = new URL("./subsidy-calculator.css", import.meta.url);
 const DEFAULT_RULES = new URL("./rules/baotou-rare-earth-zone.json", import.meta.url);
@@ -304,7 +307,7 @@ export class SubsidyCalculator extends HTMLElement {
     let text;
     try {
       if (!url) throw { kind: "network" };
-      const resp = await fetch(url.href, { credentials: "same-origin" });
+      const resp = await fetch(url.href, { credentials: "same-origin", integrity: integrityFor(url, RELEASE_ROOT) });
       if (!resp.ok) throw { kind: "http", status: resp.status };
       text = await resp.text();
     } catch (e) {

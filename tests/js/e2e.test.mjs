@@ -305,3 +305,41 @@ test("a crafted shared link is validated like typed answers", async () => {
   assert.equal(imgs, 0);
   await context.close();
 });
+
+test("a portal can pin a release with Subresource Integrity, and tampered bytes are refused", async () => {
+  const manifest = JSON.parse(await readFile(join(root, "www/integrity.json"), "utf8"));
+  const base = `release/${manifest.version}/`;
+  const entry = `${base}subsidy-calculator.js`;
+  const imports = {};
+  for (const [path, hash] of Object.entries(manifest.files)) if (path.endsWith(".js")) imports[`${server.url}${path}`] = hash;
+  const html = `<!doctype html><html lang="zh-CN"><head><title>SRI</title>
+<script type="importmap">${JSON.stringify({ integrity: imports })}</script>
+<script type="module" src="${entry}" integrity="${manifest.files[entry]}" crossorigin="anonymous"></script></head>
+<body><subsidy-calculator rules="${base}rules/baotou-rare-earth-zone.json" as-of="${AS_OF}"></subsidy-calculator></body></html>`;
+  for (const tamper of [false, true]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const consoleText = [];
+    page.on("console", (m) => consoleText.push(m.text()));
+    await page.route(`${server.url}sri.html`, (route) => route.fulfill({ contentType: "text/html", body: html }));
+    if (tamper) {
+      await page.route(`**/${base}pkg/subsidy_calc_bg.wasm`, async (route) => {
+        const resp = await route.fetch();
+        const body = Buffer.from(await resp.body());
+        body[body.length - 1] ^= 1;
+        await route.fulfill({ response: resp, body });
+      });
+    }
+    await page.goto(`${server.url}sri.html`);
+    if (!tamper) {
+      await fillPostdoc(page);
+      await waitTotal(page, "300000.00");
+    } else {
+      const alert = page.locator(`${W} [role="alert"]`).first();
+      await alert.waitFor();
+      assert.equal(await page.locator(`${W} [part~="total"]`).count(), 0, "no estimate from tampered code");
+      assert.ok(consoleText.some((t) => /integrity/i.test(t)), `the browser refused it for integrity: ${consoleText.join(" | ")}`);
+    }
+    await context.close();
+  }
+});

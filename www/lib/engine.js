@@ -5,6 +5,9 @@
 // record with its own memory, and initialises it again. Every Calculator made by the broken
 // instance must be re-created from its bundle text; elements listen for "replaced" to do so.
 
+import { integrityFor } from "./integrity.js";
+
+const ROOT = new URL("../", import.meta.url);
 const GLUE = new URL("../pkg/subsidy_calc.js", import.meta.url);
 const WASM = new URL("../pkg/subsidy_calc_bg.wasm", import.meta.url);
 
@@ -16,7 +19,8 @@ async function create(gen) {
   const url = new URL(GLUE);
   if (gen > 0) url.searchParams.set("instance", String(gen));
   const mod = await import(url.href);
-  await mod.default({ module_or_path: WASM });
+  const integrity = integrityFor(WASM, ROOT);
+  await mod.default({ module_or_path: integrity ? fetch(WASM, { integrity }) : WASM });
   return { gen, mod };
 }
 
