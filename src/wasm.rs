@@ -30,6 +30,13 @@ struct JsError {
     errors: Vec<FieldError>,
 }
 
+impl JsError {
+    /// An estimate error without its per-field list (used where fields are listed apart).
+    fn of(e: &EstimateError) -> JsError {
+        JsError { kind: e.kind(), message: e.to_string(), field: None, file: None, line: None, column: None, errors: Vec::new() }
+    }
+}
+
 #[derive(Serialize)]
 struct FieldError {
     field: String,
@@ -216,37 +223,13 @@ impl Calculator {
         let (lang, version) = options(&opts)?;
         let v = match pick(&self.rules, as_of, version.as_deref()) {
             Ok(v) => v,
-            Err(e) => {
-                let JsError { kind, message, field, .. } = JsError {
-                    kind: e.kind(),
-                    message: e.to_string(),
-                    field: None,
-                    file: None,
-                    line: None,
-                    column: None,
-                    errors: Vec::new(),
-                };
-                let error = Some(JsError { kind, message, field, file: None, line: None, column: None, errors: Vec::new() });
-                return Ok(to_js(&Evaluation { estimate: None, errors: Vec::new(), error }));
-            }
+            Err(e) => return Ok(to_js(&Evaluation { estimate: None, errors: Vec::new(), error: Some(JsError::of(&e)) })),
         };
         let (answers, errs) = Answers::parse(v, &raw);
         let errors = errs.into_iter().map(|x| FieldError { field: x.field, message: x.message }).collect();
         let out = match estimate_version(v, &answers, as_of, lang) {
             Ok(e) => Evaluation { estimate: Some(e), errors, error: None },
-            Err(e) => Evaluation {
-                estimate: None,
-                errors,
-                error: Some(JsError {
-                    kind: e.kind(),
-                    message: e.to_string(),
-                    field: None,
-                    file: None,
-                    line: None,
-                    column: None,
-                    errors: Vec::new(),
-                }),
-            },
+            Err(e) => Evaluation { estimate: None, errors, error: Some(JsError::of(&e)) },
         };
         Ok(to_js(&out))
     }
