@@ -86,7 +86,7 @@ deny:
 	$(CARGO) fetch --locked
 	$(CARGO) deny --offline check licenses bans sources
 
-test: deny lint unit check-rules rule-tests wasm-test js-test fuzz-smoke
+test: deny lint unit check-rules rule-tests fuzz-smoke wasm-test js-test
 
 clean:
 	$(CARGO) clean
