@@ -498,6 +498,64 @@ fn joint_total(
     })
 }
 
+/// Status and amount of one program, without the explanation (the batch path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quick {
+    /// The status.
+    pub status: Status,
+    /// The amount when eligible and known (cash programs).
+    pub amount: Option<Decimal>,
+}
+
+/// Statuses and amounts only, for answers that decide every program: no strings, no reasons.
+/// Returns `None` when some program still depends on an unanswered question (use
+/// [`estimate_version`] for ranges). `scratch` is reused between calls to avoid allocating.
+pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, out: &mut Vec<Quick>) -> Result<bool, EstimateError> {
+    out.clear();
+    scratch.clear();
+    scratch.extend_from_slice(&answers.values);
+    scratch.resize(v.questions.len(), V::Unknown);
+    // A question that is not asked has no value, whatever was answered.
+    for q in 0..v.questions.len() {
+        if let Some(aw) = v.questions[q].ask_when.as_ref() {
+            match eval(&aw.expr, &Env { values: scratch, as_of }) {
+                Ok(V::Bool(true)) => {}
+                Ok(V::Bool(false)) => scratch[q] = V::Unknown,
+                _ if scratch[q] != V::Unknown => return Ok(false),
+                _ => {}
+            }
+        }
+    }
+    for p in &v.programs {
+        let mut met = true;
+        for c in &p.conditions {
+            match eval(&c.when.expr, &Env { values: scratch, as_of }).map_err(|e| arith(p, e))? {
+                V::Bool(true) => {}
+                V::Bool(false) => {
+                    met = false;
+                    break;
+                }
+                _ => {
+                    // Undecided unless a later condition is false.
+                    met = false;
+                    let later_false =
+                        p.conditions.iter().any(|c| eval(&c.when.expr, &Env { values: scratch, as_of }) == Ok(V::Bool(false)));
+                    if !later_false {
+                        return Ok(false);
+                    }
+                    break;
+                }
+            }
+        }
+        let amount = match (&p.amount, met) {
+            (Some(a), true) => Some(program_amount(v, p, a, &Env { values: scratch, as_of })?),
+            _ => None,
+        };
+        out.push(Quick { status: if met { Status::Eligible } else { Status::NotEligible }, amount });
+    }
+    Ok(true)
+}
+
 /// Estimates on one version with validated answers.
 pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate, EstimateError> {
     let n = v.questions.len();

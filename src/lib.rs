@@ -40,7 +40,9 @@ mod rules;
 pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, RawAnswers};
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
-pub use estimate::{asked, estimate, estimate_version, pick, Estimate, Met, Payment, ProgramEstimate, Reason, Request, Status};
+pub use estimate::{
+    asked, estimate, estimate_version, pick, quick, Estimate, Met, Payment, ProgramEstimate, Quick, Reason, Request, Status,
+};
 pub use money::{parse_decimal, Rounding, RoundingMode};
 #[cfg(not(target_arch = "wasm32"))]
 pub use node::from_toml;

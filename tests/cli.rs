@@ -183,3 +183,65 @@ fn diff_names_what_changed() {
     let out = run(&["diff", "tests/broken-sets/good-chain", "2019", "2030"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn batch_keeps_every_row_and_puts_errors_in_their_column() {
+    let dir = std::env::temp_dir().join(format!("subsidy-calc-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("in.csv");
+    std::fs::write(
+        &csv,
+        "applicant_type,in_zone,workstation_status,workstation_approved_on,months_in_station,school_age_children\n\
+         postdoc,true,,,24,1\n\
+         enterprise,yes,approved,2024-03-01,,\n\
+         postdoc,maybe,,,99,\n\
+         postdoc,true,,,,\n\
+         \"doctor\",\"true\",,,,0\n",
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    let o = run(
+        &[
+            "batch",
+            "--rules",
+            BAOTOU,
+            "--input",
+            csv.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--as-of",
+            "2024-07-15",
+            "--summary",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 6, "header + rows in = rows out");
+    let head: Vec<&str> = rows[0].split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let cells = |i: usize| rows[i].split(',').map(String::from).collect::<Vec<_>>();
+    assert_eq!(cells(1)[col("total")], "300000.00");
+    assert_eq!(cells(1)[col("living_allowance_status")], "eligible");
+    assert_eq!(cells(2)[col("station_setup_fund_amount")], "100000.00");
+    assert!(rows[3].contains("in_zone: expected true or false"), "{}", rows[3]);
+    assert_eq!(cells(4)[col("living_allowance_status")], "needs_info");
+    assert_eq!(cells(4)[col("total_max")], "300000.00");
+    assert_eq!(cells(5)[col("housing_support_status")], "eligible");
+    let summary = String::from_utf8(o.stdout).unwrap();
+    assert!(summary.contains("rows: 5 (errors: 1"), "{summary}");
+    assert!(summary.contains("year 2: 150000.00 CNY"), "{summary}");
+    let jsonl = dir.join("in.jsonl");
+    std::fs::write(&jsonl, "{\"applicant_type\":\"postdoc\",\"in_zone\":true,\"months_in_station\":13}\nnot json\n").unwrap();
+    let o = run(
+        &["batch", "--rules", BAOTOU, "--input", jsonl.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-07-15"],
+        None,
+    );
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.lines().nth(1).unwrap().contains(",162500.00,"));
+    assert!(text.lines().nth(2).unwrap().contains("not valid JSON"));
+    std::fs::remove_dir_all(&dir).ok();
+}

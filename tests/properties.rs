@@ -184,3 +184,28 @@ fn every_months_value_has_the_documented_schedule() {
         assert_eq!(years, want, "{m} months");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// The batch path agrees with the full estimate whenever it answers.
+    #[test]
+    fn quick_path_agrees_with_the_full_estimate(set in 0usize..4, mask in any::<u64>(), seeds in prop::collection::vec(any::<u64>(), 8), day in 0i32..4000) {
+        let rs = &rule_sets()[set];
+        let as_of = Date::parse("2019-11-01").unwrap().add_days(day).unwrap();
+        let Ok(v) = rs.version_on(as_of) else { return Ok(()) };
+        let raw = answers_for(v, mask | 0xff, &seeds);
+        let (answers, errs) = subsidy_calc::Answers::parse(v, &raw);
+        prop_assert!(errs.is_empty());
+        let full = subsidy_calc::estimate_version(v, &answers, as_of, Lang::En).unwrap();
+        let (mut scratch, mut out) = (Vec::new(), Vec::new());
+        if subsidy_calc::quick(v, &answers, as_of, &mut scratch, &mut out).unwrap() {
+            for (q, p) in out.iter().zip(&full.programs) {
+                prop_assert_eq!(q.status, p.status, "{}", &p.id);
+                prop_assert_eq!(q.amount, p.amount, "{}", &p.id);
+            }
+        } else {
+            prop_assert!(full.programs.iter().any(|p| p.status == Status::NeedsInfo || p.min != p.max));
+        }
+    }
+}

@@ -68,6 +68,24 @@ enum Cmd {
         /// The newer version id.
         version_b: String,
     },
+    /// Estimate many applicants: CSV (header of question ids) or JSONL in, CSV out.
+    Batch {
+        /// A rule-set folder, or a compiled bundle (.json).
+        #[arg(long)]
+        rules: PathBuf,
+        /// Input: .csv (first line: question ids) or .jsonl (one answers object per line).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output CSV.
+        #[arg(long)]
+        output: PathBuf,
+        /// The date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Print totals by program, by payer and by year.
+        #[arg(long)]
+        summary: bool,
+    },
     /// Write a validated, canonical JSON bundle of all versions of a rule set.
     Compile {
         /// The rule-set folder.
@@ -325,6 +343,20 @@ pub fn main() -> ExitCode {
         Cmd::Test { paths } => test(paths),
         Cmd::Estimate { rules, as_of, rules_version, answers, format, lang, jsonl } => {
             run_estimate(EstimateArgs { rules, as_of, pin: rules_version, answers, format, lang, jsonl })
+        }
+        Cmd::Batch { rules, input, output, as_of, summary } => {
+            let as_of = match as_of.as_deref().map(Date::parse).transpose() {
+                Ok(d) => d.unwrap_or_else(Date::today),
+                Err(m) => return bad_input(format!("--as-of: {m}")),
+            };
+            let rs = match load_rules(&rules) {
+                Ok(rs) => rs,
+                Err(e) => return bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
+            };
+            match crate::batch::run(crate::batch::BatchArgs { rules: &rs, input: &input, output: &output, as_of, summary }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(m) => bad_input(m),
+            }
         }
         Cmd::Diff { dir, version_a, version_b } => {
             let rs = match load_dir(&dir) {

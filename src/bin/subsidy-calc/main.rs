@@ -2,6 +2,8 @@
 //! compile bundles. Native only; the browser uses the wasm boundary instead.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod batch;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,263 @@
+//! `subsidy-calc batch`: one row per applicant in (CSV or JSONL), the estimate out (CSV), for a
+//! zone projecting its spending. Streaming: rows are read, estimated and written one at a time,
+//! so memory stays flat however long the file. A bad row gets its error in the `error` column;
+//! rows in = rows out.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use subsidy_calc::{
+    estimate_version, quick, raw_from_json_text, Answers, Date, Decimal, Lang, ProgramKind, QType, Quick, Raw, RuleSet, Status, Version,
+};
+
+/// Totals for `--summary`.
+#[derive(Default)]
+struct Summary {
+    rows: u64,
+    errors: u64,
+    by_program: BTreeMap<String, (u64, u64, Decimal, Decimal)>, // eligible, needs_info, min sum, max sum
+    by_payer: BTreeMap<String, Decimal>,
+    by_year: BTreeMap<u32, Decimal>,
+    undetermined: u64,
+}
+
+fn csv_field(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// Splits one CSV record (RFC 4180 quoting; a record does not span lines).
+fn csv_split(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if cur.is_empty() => quoted = true,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn cell_to_raw(v: &Version, key: &str, cell: &str) -> Raw {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Raw::Null;
+    }
+    match v.questions.iter().find(|q| q.id == key).map(|q| q.ty) {
+        Some(QType::Bool) => match cell.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "是" => Raw::Bool(true),
+            "false" | "no" | "0" | "否" => Raw::Bool(false),
+            _ => Raw::Str(cell.to_string()),
+        },
+        Some(QType::Integer) => cell.parse::<i64>().map_or_else(|_| Raw::Str(cell.to_string()), Raw::Int),
+        _ => Raw::Str(cell.to_string()),
+    }
+}
+
+pub struct BatchArgs<'a> {
+    pub rules: &'a RuleSet,
+    pub input: &'a Path,
+    pub output: &'a Path,
+    pub as_of: Date,
+    pub summary: bool,
+}
+
+pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
+    let v = a.rules.version_on(a.as_of).map_err(|e| e.to_string())?;
+    let jsonl = a.input.extension().is_some_and(|x| x == "jsonl" || x == "ndjson");
+    let reader = BufReader::with_capacity(1 << 16, File::open(a.input).map_err(|e| format!("{}: {e}", a.input.display()))?);
+    let mut out = BufWriter::with_capacity(1 << 16, File::create(a.output).map_err(|e| format!("{}: {e}", a.output.display()))?);
+    let progress = std::io::stderr().is_terminal();
+    let mut lines = reader.lines();
+    let header: Vec<String> = if jsonl {
+        Vec::new()
+    } else {
+        match lines.next() {
+            Some(Ok(h)) => csv_split(h.trim_start_matches('\u{feff}')).into_iter().map(|x| x.trim().to_string()).collect(),
+            Some(Err(e)) => return Err(format!("{}: {e}", a.input.display())),
+            None => return Err(format!("{}: empty file (a CSV starts with a header of question ids)", a.input.display())),
+        }
+    };
+    // Header: row, the answers in, then status/amount/min/max per program, totals, error.
+    let mut head = String::from("row");
+    for q in &v.questions {
+        head.push(',');
+        csv_field(&mut head, &q.id);
+    }
+    for p in &v.programs {
+        for col in ["status", "amount", "min", "max"] {
+            head.push(',');
+            head.push_str(&format!("{}_{col}", p.id));
+        }
+    }
+    head.push_str(",total,total_min,total_max,error\n");
+    out.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+
+    let mut summary = Summary::default();
+    let (mut scratch, mut quick_out): (Vec<_>, Vec<Quick>) = (Vec::new(), Vec::new());
+    let mut line = String::with_capacity(256);
+    let zero = v.rounding.zero();
+    let mut n: u64 = 0;
+    for next in lines {
+        let text = next.map_err(|e| format!("{}: {e}", a.input.display()))?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        n += 1;
+        line.clear();
+        line.push_str(&n.to_string());
+        let raw: Result<Vec<(String, Raw)>, String> = if jsonl {
+            raw_from_json_text(&text).map_err(|e| e.to_string())
+        } else {
+            let cells = csv_split(&text);
+            if cells.len() != header.len() {
+                Err(format!("{} cells, but the header has {}", cells.len(), header.len()))
+            } else {
+                Ok(header.iter().zip(&cells).map(|(k, c)| (k.clone(), cell_to_raw(v, k, c))).collect())
+            }
+        };
+        // The answers in, as given.
+        let mut answers_cols: Vec<String> = vec![String::new(); v.questions.len()];
+        let result = raw.and_then(|raw| {
+            for (k, r) in &raw {
+                if let Some(i) = v.question_index(k) {
+                    answers_cols[i] = match r {
+                        Raw::Null => String::new(),
+                        Raw::Bool(b) => b.to_string(),
+                        Raw::Int(i) => i.to_string(),
+                        Raw::Float(f) => f.to_string(),
+                        Raw::Str(s) => s.clone(),
+                        Raw::Other(k) => (*k).to_string(),
+                        Raw::Unreadable(_) => "?".into(),
+                    };
+                }
+            }
+            let (answers, errs) = Answers::parse(v, &raw);
+            if !errs.is_empty() {
+                return Err(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+            }
+            Ok(answers)
+        });
+        for c in &answers_cols {
+            line.push(',');
+            csv_field(&mut line, c);
+        }
+        let error = match result {
+            Err(e) => Some(e),
+            Ok(answers) => match quick(v, &answers, a.as_of, &mut scratch, &mut quick_out) {
+                Ok(true) => {
+                    let mut total = zero;
+                    for (p, q) in v.programs.iter().zip(&quick_out) {
+                        let amt = q.amount.unwrap_or(zero);
+                        let cash = p.kind == ProgramKind::Cash;
+                        let (lo, hi) = if cash { (amt.to_string(), amt.to_string()) } else { (String::new(), String::new()) };
+                        line.push_str(&format!(",{},{},{lo},{hi}", q.status.name(), q.amount.map(|x| x.to_string()).unwrap_or_default()));
+                        total += amt;
+                        if a.summary {
+                            let e = summary.by_program.entry(p.id.clone()).or_default();
+                            if q.status == Status::Eligible {
+                                e.0 += 1;
+                                e.2 += amt;
+                                e.3 += amt;
+                            }
+                        }
+                    }
+                    if a.summary && quick_out.iter().any(|q| q.amount.is_some_and(|x| !x.is_zero())) {
+                        // Schedules need the full estimate (payers and years).
+                        if let Ok(est) = estimate_version(v, &answers, a.as_of, Lang::En) {
+                            for p in &est.programs {
+                                for pay in &p.schedule {
+                                    *summary.by_payer.entry(pay.payer.clone()).or_default() += pay.amount;
+                                    *summary.by_year.entry(pay.year).or_default() += pay.amount;
+                                }
+                            }
+                        }
+                    }
+                    line.push_str(&format!(",{total},{total},{total}"));
+                    None
+                }
+                Ok(false) => match estimate_version(v, &answers, a.as_of, Lang::En) {
+                    Ok(est) => {
+                        summary.undetermined += 1;
+                        for p in &est.programs {
+                            let s = |d: Option<Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
+                            line.push_str(&format!(",{},{},{},{}", p.status.name(), s(p.amount), s(p.min), s(p.max)));
+                            if a.summary {
+                                let e = summary.by_program.entry(p.id.clone()).or_default();
+                                match p.status {
+                                    Status::Eligible => e.0 += 1,
+                                    Status::NeedsInfo => e.1 += 1,
+                                    Status::NotEligible => {}
+                                }
+                                e.2 += p.min.unwrap_or(zero);
+                                e.3 += p.max.unwrap_or(zero);
+                            }
+                        }
+                        line.push_str(&format!(
+                            ",{},{},{}",
+                            est.total.map(|x| x.to_string()).unwrap_or_default(),
+                            est.total_min,
+                            est.total_max
+                        ));
+                        None
+                    }
+                    Err(e) => Some(e.to_string()),
+                },
+                Err(e) => Some(e.to_string()),
+            },
+        };
+        match error {
+            None => line.push_str(",\n"),
+            Some(e) => {
+                summary.errors += 1;
+                for _ in 0..(v.programs.len() * 4 + 3) {
+                    line.push(',');
+                }
+                line.push(',');
+                csv_field(&mut line, &e);
+                line.push('\n');
+            }
+        }
+        summary.rows += 1;
+        out.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+        if progress && n % 100_000 == 0 {
+            eprint!("\r{n} rows");
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    if progress {
+        eprintln!("\r{n} rows, done");
+    }
+    if a.summary {
+        println!("rows: {} (errors: {}, with unanswered questions: {})", summary.rows, summary.errors, summary.undetermined);
+        println!("\nby program (eligible, needs info, amount min – max):");
+        for (id, (el, ni, lo, hi)) in &summary.by_program {
+            println!("  {id}: {el} eligible, {ni} needs info, {lo} – {hi} {}", v.currency);
+        }
+        println!("\nby payer (known amounts):");
+        for (p, x) in &summary.by_payer {
+            println!("  {p}: {x} {}", v.currency);
+        }
+        println!("\nby year (known amounts):");
+        for (y, x) in &summary.by_year {
+            println!("  year {y}: {x} {}", v.currency);
+        }
+    }
+    Ok(())
+}
