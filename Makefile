@@ -11,7 +11,7 @@ RULESETS := $(notdir $(wildcard rules/*))
 PORT ?= 8080
 WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
-.PHONY: deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
+.PHONY: bench deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm bundles wasm-test js-test
 
 cli:
 	$(CARGO) build --locked --release --bin subsidy-calc
@@ -79,6 +79,10 @@ fuzz: bundles
 
 fuzz-smoke: bundles
 	bash scripts/fuzz.sh 15
+
+# Benchmarks against the budgets (and the peers in bench/peers); writes BENCHMARKS.md.
+bench: build browser
+	node scripts/bench.mjs
 
 # Supply chain: licenses, bans and sources (offline: crates come from the lockfile).
 deny:

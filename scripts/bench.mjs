@@ -1,0 +1,164 @@
+// `make bench`: every figure against its budget, printed as one table and written to
+// BENCHMARKS.md with the date, machine and commands. Figures are medians; the machines are
+// shared and noisy, so ratios are what to quote.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFile, writeFile, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { startServer, launch, root } from "../tests/js/harness.mjs";
+
+const rows = [];
+const add = (figure, budget, measured, ok, note = "") => rows.push({ figure, budget, measured, ok, note });
+const fmt = (x, d = 2) => Number(x).toLocaleString("en-US", { maximumFractionDigits: d });
+
+// 1. Sizes of what a browser downloads for the Baotou demo element.
+const files = [
+  "subsidy-calculator.js", "subsidy-calculator.css", "messages.js",
+  "lib/chart.js", "lib/dom.js", "lib/engine.js", "lib/form.js", "lib/format.js", "lib/integrity.js", "lib/results.js", "lib/url-state.js",
+  "pkg/subsidy_calc.js", "pkg/subsidy_calc_bg.wasm", "rules/baotou-rare-earth-zone.json",
+];
+const sizes = [];
+let gzTotal = 0;
+for (const f of files) {
+  const buf = await readFile(join(root, "www", f));
+  const gz = gzipSync(buf, { level: 9 }).length;
+  const br = brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  gzTotal += gz;
+  sizes.push(`| ${f} | ${fmt(buf.length, 0)} | ${fmt(gz, 0)} | ${fmt(br, 0)} |`);
+}
+add("download, Baotou element (all files, gzip)", "≤ 100 KB", `${fmt(gzTotal / 1024, 1)} KB`, gzTotal <= 100 * 1024);
+
+// 2. Native micro-benchmarks.
+const native = {};
+const out = execFileSync("cargo", ["bench", "--locked", "--bench", "engine"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+for (const line of out.split("\n")) if (line.startsWith("{")) { const j = JSON.parse(line); native[j.figure] = j.value; }
+add("native quick path (statuses and amounts), one core", "≥ 10,000,000/s", `${fmt(native.native_quick_estimate, 0)}/s`, native.native_quick_estimate >= 1e7);
+add("native full estimate object", "≥ 1,000,000/s", `${fmt(native.native_full_estimate, 0)}/s`, native.native_full_estimate >= 1e6);
+add("1,000 programs × 200 questions: bundle load", "≤ 20 ms", `${fmt(native.generated_1000_bundle_load)} ms`, native.generated_1000_bundle_load <= 20);
+add("1,000 programs × 200 questions: one estimate", "≤ 1 ms", `${fmt(native.generated_1000_estimate / 1000, 3)} ms`, native.generated_1000_estimate <= 1000);
+const lin = [10, 100, 1000].map((n) => `${n}: ${fmt(native[`generated_${n}_estimate`], 1)} µs`).join(", ");
+add("cost linear in programs (estimate)", "linear", lin, native.generated_1000_estimate / native.generated_100_estimate < 15);
+
+// 3. Batch rows/s on a generated 1,000,000-row CSV.
+const csv = "/tmp/subsidy-calc-bench.csv";
+if (!existsSync(csv)) {
+  const lines = ["applicant_type,in_zone,workstation_status,workstation_approved_on,months_in_station,school_age_children"];
+  let seed = 7;
+  const r = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let i = 0; i < 1_000_000; i++) {
+    const t = ["enterprise", "postdoc", "doctor"][Math.floor(r() * 3)];
+    const z = r() < 0.5 ? "true" : "false";
+    if (t === "enterprise") lines.push(`${t},${z},approved,2024-03-0${1 + Math.floor(r() * 9)},,`);
+    else if (t === "postdoc") lines.push(`${t},${z},,,${Math.floor(r() * 73)},${Math.floor(r() * 3)}`);
+    else lines.push(`${t},${z},,,,${Math.floor(r() * 3)}`);
+  }
+  await writeFile(csv, lines.join("\n") + "\n");
+}
+const t0 = process.hrtime.bigint();
+const b = spawnSync(join(root, "target/release/subsidy-calc"), ["batch", "--rules", "rules/baotou-rare-earth-zone", "--input", csv, "--output", "/tmp/subsidy-calc-bench.out.csv", "--as-of", "2024-07-15"], { cwd: root });
+const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+if (b.status !== 0) throw new Error(String(b.stderr));
+add("subsidy-calc batch, CSV → CSV, one core", "≥ 1,000,000 rows/s", `${fmt(1e6 / secs, 0)} rows/s`, 1e6 / secs >= 1e6);
+
+// 4. Browser figures.
+const server = await startServer();
+const browser = await launch();
+try {
+  const nav = [];
+  for (let i = 0; i < 20; i++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}embed-example.html`);
+    const ms = await page.evaluate(() => new Promise((resolve) => {
+      const el = document.querySelector("subsidy-calculator");
+      const done = () => resolve(performance.now());
+      if (el.shadowRoot?.querySelector('[part~="total"]')) done();
+      else el.addEventListener("estimate", done, { once: true });
+    }));
+    nav.push(ms);
+    await ctx.close();
+  }
+  nav.sort((a, b) => a - b);
+  add("navigation → first estimate rendered (median of 20)", "≤ 150 ms", `${fmt(nav[10], 1)} ms`, nav[10] <= 150);
+
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}embed-example.html`);
+  const perCall = await page.evaluate(async () => {
+    const mod = await import("./pkg/subsidy_calc.js");
+    await mod.default();
+    const calc = mod.Calculator.fromJson(await (await fetch("rules/baotou-rare-earth-zone.json")).text());
+    const a = { applicant_type: "postdoc", in_zone: true, months_in_station: 24, school_age_children: 1 };
+    for (let i = 0; i < 2000; i++) calc.estimate(a, "2024-07-15");
+    const runs = [];
+    for (let k = 0; k < 9; k++) {
+      const t = performance.now();
+      for (let i = 0; i < 2000; i++) calc.estimate(a, "2024-07-15");
+      runs.push((performance.now() - t) / 2000);
+    }
+    runs.sort((x, y) => x - y);
+    return runs[4] * 1000;
+  });
+  add("calc.estimate in Chromium, all answered (median)", "≤ 20 µs", `${fmt(perCall, 1)} µs`, perCall <= 20);
+
+  const rerender = await page.evaluate(async () => {
+    const el = document.querySelector("subsidy-calculator");
+    el.answers = { applicant_type: "postdoc", in_zone: true, months_in_station: 1 };
+    await new Promise((r) => setTimeout(r, 200));
+    const input = el.shadowRoot.querySelector('[name="months_in_station"]');
+    const times = [];
+    for (let m = 2; m <= 22; m++) {
+      const t = performance.now();
+      const done = new Promise((r) => el.addEventListener("estimate", r, { once: true }));
+      input.value = String(m);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await done;
+      times.push(performance.now() - t);
+    }
+    times.sort((x, y) => x - y);
+    return times[10];
+  });
+  add("re-render after one input change (median)", "≤ 16 ms", `${fmt(rerender, 2)} ms`, rerender <= 16);
+  await ctx.close();
+} finally {
+  await browser.close();
+  server.stop();
+}
+
+// 5. Peers, when their harness is present.
+let peers = "";
+if (existsSync(join(root, "bench/peers/run.sh"))) {
+  const p = spawnSync("bash", [join(root, "bench/peers/run.sh")], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  peers = p.status === 0 ? p.stdout : `peer run failed (exit ${p.status}):\n\n\`\`\`\n${(p.stdout + p.stderr).slice(-3000)}\n\`\`\`\n`;
+}
+
+const table = ["| figure | budget | measured | within budget |", "|---|---|---|---|", ...rows.map((r) => `| ${r.figure} | ${r.budget} | ${r.measured} | ${r.ok ? "yes" : "**no**"} |`)].join("\n");
+console.log(table);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`;
+const md = `# Benchmarks
+
+Written by \`make bench\` (scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}, ${machine}.
+Medians on a shared, noisy machine: quote ratios. Commands: \`cargo bench --bench engine\`
+(native), \`subsidy-calc batch\` over a generated 1,000,000-row CSV, headless Chromium with
+playwright-core and \`performance.now()\` (browser), \`bench/peers/run.sh\` (peers).
+
+${table}
+
+## What a browser downloads (bytes)
+
+| file | raw | gzip -9 | brotli 11 |
+|---|---|---|---|
+${sizes.join("\n")}
+
+## Native figures
+
+${Object.entries(native).map(([k, v]) => `- ${k}: ${fmt(v, 3)}`).join("\n")}
+
+## Peers
+
+${peers || "bench/peers/run.sh is not present."}
+`;
+await writeFile(join(root, "BENCHMARKS.md"), md);
+console.log("\nwritten to BENCHMARKS.md");
