@@ -4,8 +4,9 @@
 //! explained estimates: "am I eligible, how much, paid by whom and when, and why".
 //!
 //! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use subsidy_calc::{estimate, load_dir, Date, Lang, Raw, Request};
-//! let rules = load_dir(std::path::Path::new("rules/baotou-rare-earth-zone")).unwrap();
+//! let rules = load_dir(std::path::Path::new("rules/baotou-rare-earth-zone"))?;
 //! let answers = vec![
 //!     ("applicant_type".to_string(), Raw::Str("postdoc".into())),
 //!     ("in_zone".to_string(), Raw::Bool(true)),
@@ -13,11 +14,13 @@
 //! ];
 //! let est = estimate(&rules, &Request {
 //!     answers: &answers,
-//!     as_of: Some(Date::parse("2024-07-15").unwrap()),
+//!     as_of: Some(Date::parse("2024-07-15")?),
 //!     version: None,
 //!     lang: Lang::En,
-//! }).unwrap();
-//! assert_eq!(est.total.unwrap().to_string(), "300000.00");
+//! })?;
+//! assert_eq!(est.total.map(|t| t.to_string()).as_deref(), Some("300000.00"));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! The core is pure Rust with no wasm dependencies; `wasm.rs` is the only browser boundary.

@@ -186,7 +186,8 @@ pub fn to_json(n: &Node) -> serde_json::Value {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
 
