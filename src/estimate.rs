@@ -313,7 +313,7 @@ fn schedule(v: &Version, p: &Program, amount: Decimal, values: &[V], as_of: Date
 }
 
 /// Literal numbers and dates the version's expressions use (for candidate values).
-fn literals(v: &Version) -> (Vec<Decimal>, Vec<Date>) {
+pub(crate) fn literals(v: &Version) -> (Vec<Decimal>, Vec<Date>) {
     let mut nums = Vec::new();
     let mut dates = Vec::new();
     let mut visit = |e: &crate::expr::Expr| {
@@ -569,10 +569,10 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
         .filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown)
         .map(|i| v.questions[i].id.clone())
         .collect();
-    let lits = literals(v);
+    let lits = &v.literals;
     let mut programs = Vec::with_capacity(v.programs.len());
     for p in &v.programs {
-        programs.push(estimate_program(v, p, given, &partial, &lits, as_of, lang)?);
+        programs.push(estimate_program(v, p, given, &partial, lits, as_of, lang)?);
     }
     apply_exclusive_groups(v, &mut programs, lang);
     let zero = v.rounding.zero();
@@ -601,7 +601,7 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
     // The total's range is exact over joint answers: one applicant cannot be both an
     // enterprise and a postdoc, so per-program maxima do not simply add up.
     if total_min != total_max {
-        if let Some((lo, hi)) = joint_total(v, given, &lits, as_of)? {
+        if let Some((lo, hi)) = joint_total(v, given, lits, as_of)? {
             total_min = lo;
             total_max = hi;
         }

@@ -312,6 +312,7 @@ pub fn load_version(file: &str, text: Option<&str>, doc: Node) -> Result<Version
                     .collect();
             }
             v.doc = doc;
+            v.literals = crate::estimate::literals(&v);
             Ok(v)
         }
         _ => {
@@ -432,6 +433,7 @@ fn read_version(ld: &mut Ld<'_>, doc: &Node) -> Option<Version> {
         programs,
         doc: Node { value: Value::Bool(false), at: None, text_at: None },
         locs: Vec::new(),
+        literals: (Vec::new(), Vec::new()),
     })
 }
 

@@ -328,6 +328,9 @@ pub struct Version {
     pub doc: Node,
     /// Line and column of each top-level key, for errors that span files (TOML only).
     pub locs: Vec<(String, u32, u32)>,
+    /// The numbers and dates the expressions use, sorted: the candidate values for ranges,
+    /// computed once at load rather than at every estimate.
+    pub literals: (Vec<Decimal>, Vec<Date>),
 }
 
 impl Version {
