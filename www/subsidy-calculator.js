@@ -304,6 +304,9 @@ export class SubsidyCalculator extends HTMLElement {
       url = null;
     }
     const shown = src || DEFAULT_RULES.pathname;
+    // the engine (glue, wasm compile) loads while the bundle downloads, not after it
+    const enginePromise = getEngine();
+    enginePromise.catch(() => {}); // reported below, once the bundle has arrived
     let text;
     try {
       if (!url) throw { kind: "network" };
@@ -321,7 +324,7 @@ export class SubsidyCalculator extends HTMLElement {
     }
     let engine;
     try {
-      engine = await getEngine();
+      engine = await enginePromise;
     } catch (e) {
       if (gen !== this._loadGen) return;
       this._fail(["errEngine"], { kind: "engine", message: String(e?.message ?? e) });
