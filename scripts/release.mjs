@@ -1,23 +1,28 @@
-// Writes a versioned, pinnable copy of the widget: www/release/<version>/ holds the element,
-// its modules, CSS, the wasm and the rule bundles; www/integrity.json lists the sha384 of every
-// file, and the copy's lib/integrity.js carries the hashes of what the element fetches itself
-// (wasm, bundles), so a portal that pins the entry module with SRI verifies everything it loads.
+// Builds what browsers load. The sources in www/ (the element, lib/*.js, messages.js, the CSS)
+// stay plain ES modules; this writes two copies, each one small folder with the same layout:
+//
+//   www/dist/             the element as ONE minified module (subsidy-calculator.js), its minified
+//                         CSS, the minified wasm-bindgen glue and the wasm (pkg/), the rule bundles
+//                         (rules/). The demo and embed pages load this.
+//   www/release/<ver>/    the same, with the sha384 of the wasm and the rule bundles compiled into
+//                         the element (lib/integrity.js's INTEGRITY), so a portal that pins the
+//                         entry module with SRI verifies every byte it loads; www/integrity.json
+//                         lists the sha384 of every file in it.
+//
+// Usage: node scripts/release.mjs   (after the wasm and the bundles are built: `make build`)
 import { createHash } from "node:crypto";
-import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { copyFile, cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build, transform } from "esbuild";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const www = join(root, "www");
 const cargo = await readFile(join(root, "Cargo.toml"), "utf8");
 const version = cargo.match(/^version = "([^"]+)"/m)[1];
-const out = join(www, "release", version);
+const TARGET = ["es2022", "chrome100", "firefox100", "safari15.4"];
 
-const ASSETS = ["subsidy-calculator.js", "subsidy-calculator.css", "messages.js", "lib", "pkg", "rules"];
-await rm(out, { recursive: true, force: true });
-await mkdir(out, { recursive: true });
-for (const a of ASSETS) await cp(join(www, a), join(out, a), { recursive: true, filter: (src) => !src.includes(`${"rules"}/test`) });
-
+const slash = (p) => p.split("\\").join("/");
 async function files(dir) {
   const list = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -29,16 +34,80 @@ async function files(dir) {
 }
 const sri = async (p) => `sha384-${createHash("sha384").update(await readFile(p)).digest("base64")}`;
 
-// The element's own fetches: wasm and bundles, relative to the release root.
-const fetched = {};
-for (const p of await files(out)) {
-  const rel = relative(out, p).split("\\").join("/");
-  if (rel.endsWith(".wasm") || rel.startsWith("rules/")) fetched[rel] = await sri(p);
+/**
+ * Bundles www/subsidy-calculator.js and its imports into out/subsidy-calculator.js. A module's
+ * `import.meta.url` becomes the URL its source file would have beside the bundle, so every
+ * `new URL("../pkg/…", import.meta.url)` resolves inside `out` exactly as in www/. `integrity`
+ * (relative path → sha384) replaces lib/integrity.js's empty INTEGRITY.
+ */
+async function bundleElement(out, integrity) {
+  const entry = join(www, "subsidy-calculator.js");
+  const sources = {
+    name: "source-urls",
+    setup(b) {
+      b.onLoad({ filter: /\.js$/ }, async ({ path }) => {
+        let text = await readFile(path, "utf8");
+        const rel = slash(relative(www, path));
+        if (path !== entry) text = text.replaceAll("import.meta.url", `new URL(${JSON.stringify(`./${rel}`)}, import.meta.url).href`);
+        if (rel === "lib/integrity.js") {
+          const empty = "export const INTEGRITY = {};";
+          if (!text.includes(empty)) throw new Error(`lib/integrity.js no longer contains \`${empty}\``);
+          text = text.replace(empty, `export const INTEGRITY = ${JSON.stringify(integrity)};`);
+        }
+        return { contents: text, loader: "js" };
+      });
+    },
+  };
+  const result = await build({
+    entryPoints: [entry],
+    outfile: join(out, "subsidy-calculator.js"),
+    bundle: true,
+    format: "esm",
+    minify: true,
+    target: TARGET,
+    legalComments: "none",
+    logLevel: "warning",
+    plugins: [sources],
+  });
+  if (result.errors.length) throw new Error("bundling the element failed");
 }
-const integrityJs = await readFile(join(out, "lib/integrity.js"), "utf8");
-await writeFile(join(out, "lib/integrity.js"), integrityJs.replace("export const INTEGRITY = {};", `export const INTEGRITY = ${JSON.stringify(fetched, null, 2)};`));
+
+/** Minifies one JS or CSS file from www/ into out/ (same relative path). */
+async function minifyFile(rel, out) {
+  const text = await readFile(join(www, rel), "utf8");
+  const loader = rel.endsWith(".css") ? "css" : "js";
+  const { code } = await transform(text, { loader, minify: true, target: TARGET, format: loader === "js" ? "esm" : undefined, legalComments: "none" });
+  await mkdir(dirname(join(out, rel)), { recursive: true });
+  await writeFile(join(out, rel), code);
+}
+
+/** One folder: element bundle, CSS, glue, wasm, rule bundles (without the test bundles). */
+async function writeCopy(out, integrityOf) {
+  await rm(out, { recursive: true, force: true });
+  await mkdir(join(out, "pkg"), { recursive: true });
+  await cp(join(www, "rules"), join(out, "rules"), { recursive: true, filter: (src) => !slash(relative(join(www, "rules"), src)).startsWith("test") });
+  await copyFile(join(www, "pkg/subsidy_calc_bg.wasm"), join(out, "pkg/subsidy_calc_bg.wasm"));
+  await minifyFile("pkg/subsidy_calc.js", out);
+  await minifyFile("subsidy-calculator.css", out);
+  await bundleElement(out, integrityOf ? await integrityOf(out) : {});
+}
+
+// The element's own fetches, the wasm and the rule bundles, relative to the copy's root.
+async function fetchedHashes(out) {
+  const hashes = {};
+  for (const p of await files(out)) {
+    const rel = slash(relative(out, p));
+    if (rel.endsWith(".wasm") || rel.startsWith("rules/")) hashes[rel] = await sri(p);
+  }
+  return hashes;
+}
+
+const dist = join(www, "dist");
+const release = join(www, "release", version);
+await writeCopy(dist, null);
+await writeCopy(release, fetchedHashes);
 
 const manifest = { version, files: {} };
-for (const p of await files(out)) manifest.files[relative(www, p).split("\\").join("/")] = await sri(p);
+for (const p of await files(release)) manifest.files[slash(relative(www, p))] = await sri(p);
 await writeFile(join(www, "integrity.json"), JSON.stringify(manifest, null, 2) + "\n");
-console.log(`release ${version}: ${Object.keys(manifest.files).length} files under www/release/${version}, hashes in www/integrity.json`);
+console.log(`www/dist and release ${version}: ${Object.keys(manifest.files).length} files under www/release/${version}, hashes in www/integrity.json`);
