@@ -275,7 +275,7 @@ setAttrs(calc);
 renderTexts();
 writeUrl();
 // the element is defined after its attributes are set, so it loads the right bundle once
-await import("./subsidy-calculator.js");
+await import("./dist/subsidy-calculator.js");
 if (state.compare) {
   await calc.ready;
   openCompare(true);
