@@ -67,6 +67,19 @@ fn main() {
         ("school_age_children".to_string(), Raw::Int(1)),
     ];
     let (answers, _) = Answers::parse(v, &raw);
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("quick") {
+        let (mut scratch, mut out) = (Vec::new(), Vec::new());
+        for _ in 0..100_000 {
+            black_box(quick(v, black_box(&answers), as_of, &mut scratch, &mut out).unwrap());
+        }
+        return;
+    }
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("full") {
+        for _ in 0..20_000 {
+            black_box(estimate_version(v, black_box(&answers), as_of, Lang::En).unwrap());
+        }
+        return;
+    }
     let full = time(20_000, 7, || {
         black_box(estimate_version(v, black_box(&answers), as_of, Lang::En).unwrap());
     });

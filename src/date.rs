@@ -30,6 +30,9 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 }
 
 impl Date {
+    /// 1970-01-01.
+    pub const EPOCH: Date = Date(0);
+
     /// Builds a date from its parts, or explains why it is not a calendar day.
     pub fn from_ymd(y: i32, m: u32, d: u32) -> Result<Date, String> {
         if !(MIN_YEAR..=MAX_YEAR).contains(&y) {

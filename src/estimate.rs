@@ -9,7 +9,7 @@
 use crate::answers::{Answers, Raw};
 use crate::date::Date;
 use crate::error::EstimateError;
-use crate::expr::{eval, Env, EvalError, Kind, V};
+use crate::expr::{Env, EvalError, Kind, Tri, V};
 use crate::rules::{Bound, Lang, Program, ProgramKind, QType, RuleSet, Source, Version};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -223,9 +223,9 @@ struct Outcome {
 fn mask(v: &Version, values: &mut [V], qs: &[usize], as_of: Date, complete: bool) {
     for &q in qs {
         if let Some(aw) = v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-            let r = eval(&aw.expr, &Env { values, as_of }).unwrap_or(V::Unknown);
-            let asked = match r {
-                V::Bool(b) => b,
+            let asked = match aw.code.truth(&Env { values, as_of }) {
+                Ok(Tri::True) => true,
+                Ok(Tri::False) => false,
                 _ => !complete,
             };
             if !asked {
@@ -244,7 +244,7 @@ fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcom
     let env = Env { values, as_of };
     let mut met = true;
     for c in &p.conditions {
-        if eval(&c.when.expr, &env).map_err(|e| arith(p, e))? != V::Bool(true) {
+        if c.when.code.truth(&env).map_err(|e| arith(p, e))? != Tri::True {
             met = false;
             break;
         }
@@ -259,7 +259,7 @@ fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcom
 }
 
 fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<'_>) -> Result<Decimal, EstimateError> {
-    let raw = match eval(&a.formula.expr, env).map_err(|e| arith(p, e))? {
+    let raw = match a.formula.code.eval(env).map_err(|e| arith(p, e))? {
         V::Num(n) => n,
         _ => {
             return Err(EstimateError::Arithmetic {
@@ -291,7 +291,7 @@ fn schedule(v: &Version, p: &Program, amount: Decimal, values: &[V], as_of: Date
     let mut out = Vec::new();
     let mut sum = v.rounding.zero();
     for row in &p.schedule {
-        let x = match eval(&row.amount.expr, &env).map_err(|e| arith(p, e))? {
+        let x = match row.amount.code.eval(&env).map_err(|e| arith(p, e))? {
             V::Num(n) => v.rounding.apply(n),
             _ => {
                 return Err(EstimateError::Arithmetic {
@@ -424,7 +424,7 @@ fn for_each_assignment(
             let q = deps[k];
             let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
                 None => true,
-                Some(aw) => eval(&aw.expr, &Env { values, as_of }) == Ok(V::Bool(true)),
+                Some(aw) => aw.code.truth(&Env { values, as_of }) == Ok(Tri::True),
             };
             let g = given.get(q).copied().unwrap_or(V::Unknown);
             doms[k] = if !asked {
@@ -518,29 +518,29 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     // A question that is not asked has no value, whatever was answered.
     for q in 0..v.questions.len() {
         if let Some(aw) = v.questions[q].ask_when.as_ref() {
-            match eval(&aw.expr, &Env { values: scratch, as_of }) {
-                Ok(V::Bool(true)) => {}
-                Ok(V::Bool(false)) => scratch[q] = V::Unknown,
+            match aw.code.truth(&Env { values: scratch, as_of }) {
+                Ok(Tri::True) => {}
+                Ok(Tri::False) => scratch[q] = V::Unknown,
                 _ if scratch[q] != V::Unknown => return Ok(false),
                 _ => {}
             }
         }
     }
+    let env = Env { values: scratch, as_of };
     for p in &v.programs {
         let mut met = true;
-        for c in &p.conditions {
-            match eval(&c.when.expr, &Env { values: scratch, as_of }).map_err(|e| arith(p, e))? {
-                V::Bool(true) => {}
-                V::Bool(false) => {
+        for (i, c) in p.conditions.iter().enumerate() {
+            match c.when.code.truth(&env).map_err(|e| arith(p, e))? {
+                Tri::True => {}
+                Tri::False => {
                     met = false;
                     break;
                 }
-                _ => {
+                Tri::Unknown => {
                     // Undecided unless a later condition is false.
                     met = false;
-                    let later_false =
-                        p.conditions.iter().any(|c| eval(&c.when.expr, &Env { values: scratch, as_of }) == Ok(V::Bool(false)));
-                    if !later_false {
+                    let later = p.conditions.get(i + 1..).unwrap_or_default();
+                    if !later.iter().any(|c| c.when.code.truth(&env) == Ok(Tri::False)) {
                         return Ok(false);
                     }
                     break;
@@ -548,7 +548,7 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
             }
         }
         let amount = match (&p.amount, met) {
-            (Some(a), true) => Some(program_amount(v, p, a, &Env { values: scratch, as_of })?),
+            (Some(a), true) => Some(program_amount(v, p, a, &env)?),
             _ => None,
         };
         out.push(Quick { status: if met { Status::Eligible } else { Status::NotEligible }, amount });
@@ -677,9 +677,9 @@ fn estimate_program(
         .conditions
         .iter()
         .map(|c| Reason {
-            result: match eval(&c.when.expr, &env) {
-                Ok(V::Bool(true)) => Met::Met,
-                Ok(V::Bool(false)) => Met::NotMet,
+            result: match c.when.code.truth(&env) {
+                Ok(Tri::True) => Met::Met,
+                Ok(Tri::False) => Met::NotMet,
                 _ => {
                     let qs = c.when.expr.questions();
                     if !qs.is_empty() && qs.iter().all(|&q| !partial_asked(v, q, partial, as_of)) {
@@ -770,7 +770,7 @@ pub fn asked(v: &Version, answers: &Answers, as_of: Date) -> Vec<bool> {
     for q in 0..v.questions.len() {
         let shown = match v.questions[q].ask_when.as_ref() {
             None => true,
-            Some(aw) => eval(&aw.expr, &Env { values: &partial, as_of }) == Ok(V::Bool(true)),
+            Some(aw) => aw.code.truth(&Env { values: &partial, as_of }) == Ok(Tri::True),
         };
         if !shown {
             partial[q] = V::Unknown;
@@ -784,7 +784,7 @@ pub fn asked(v: &Version, answers: &Answers, as_of: Date) -> Vec<bool> {
 fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
     match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
         None => true,
-        Some(aw) => !matches!(eval(&aw.expr, &Env { values: partial, as_of }), Ok(V::Bool(false))),
+        Some(aw) => aw.code.truth(&Env { values: partial, as_of }) != Ok(Tri::False),
     }
 }
 

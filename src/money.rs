@@ -71,6 +71,9 @@ impl RoundingMode {
 impl Rounding {
     /// Rounds once and fixes the scale, so `100000` prints as `100000.00`.
     pub fn apply(self, d: Decimal) -> Decimal {
+        if d.scale() == self.scale {
+            return d;
+        }
         let mut r = d.round_dp_with_strategy(self.scale, self.mode.strategy());
         r.rescale(self.scale);
         r

@@ -51,9 +51,74 @@ impl std::fmt::Display for EvalError {
     }
 }
 
-fn cmp(a: V, b: V) -> Option<Ordering> {
+/// Decimal arithmetic with a fast path for operands of one scale whose result fits: the
+/// common case in rule files (`12500.00 * 24`). Results, scale included, are exactly those of
+/// `rust_decimal`'s checked operations, which handle every other case.
+pub mod num {
+    use rust_decimal::Decimal;
+    use std::cmp::Ordering;
+
+    /// Largest mantissa a decimal holds (96 bits).
+    const MAX_MANTISSA: i128 = (1 << 96) - 1;
+
+    fn make(m: i128, scale: u32) -> Option<Decimal> {
+        if m.unsigned_abs() > MAX_MANTISSA as u128 {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(m, scale).ok()
+    }
+
+    /// Orders two decimals.
+    #[inline]
+    pub fn cmp(a: &Decimal, b: &Decimal) -> Ordering {
+        if a.scale() == b.scale() {
+            a.mantissa().cmp(&b.mantissa())
+        } else {
+            a.cmp(b)
+        }
+    }
+
+    /// `a + b`, `None` on overflow.
+    #[inline]
+    pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+        if a.scale() == b.scale() {
+            if let Some(d) = a.mantissa().checked_add(b.mantissa()).and_then(|m| make(m, a.scale())) {
+                return Some(d);
+            }
+        }
+        a.checked_add(b)
+    }
+
+    /// `a - b`, `None` on overflow.
+    #[inline]
+    pub fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+        if a.scale() == b.scale() {
+            if let Some(d) = a.mantissa().checked_sub(b.mantissa()).and_then(|m| make(m, a.scale())) {
+                return Some(d);
+            }
+        }
+        a.checked_sub(b)
+    }
+
+    /// `a * b`, `None` on overflow.
+    #[inline]
+    pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+        let scale = a.scale() + b.scale();
+        if scale <= 28 {
+            if let Some(d) = a.mantissa().checked_mul(b.mantissa()).and_then(|m| make(m, scale)) {
+                // A zero product takes rust_decimal's own path (it picks the zero's scale).
+                if !d.is_zero() {
+                    return Some(d);
+                }
+            }
+        }
+        a.checked_mul(b)
+    }
+}
+
+pub(super) fn cmp(a: V, b: V) -> Option<Ordering> {
     match (a, b) {
-        (V::Num(x), V::Num(y)) => Some(x.cmp(&y)),
+        (V::Num(x), V::Num(y)) => Some(num::cmp(&x, &y)),
         (V::Date(x), V::Date(y)) => Some(x.cmp(&y)),
         (V::Bool(x), V::Bool(y)) => Some(x.cmp(&y)),
         (V::Opt(x), V::Opt(y)) => Some(x.cmp(&y)),
@@ -104,9 +169,9 @@ pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
                 BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                     let (V::Num(x), V::Num(y)) = (va, vb) else { return Err(EvalError::Type) };
                     V::Num(match op {
-                        BinOp::Add => x.checked_add(y).ok_or(EvalError::Overflow)?,
-                        BinOp::Sub => x.checked_sub(y).ok_or(EvalError::Overflow)?,
-                        BinOp::Mul => x.checked_mul(y).ok_or(EvalError::Overflow)?,
+                        BinOp::Add => num::add(x, y).ok_or(EvalError::Overflow)?,
+                        BinOp::Sub => num::sub(x, y).ok_or(EvalError::Overflow)?,
+                        BinOp::Mul => num::mul(x, y).ok_or(EvalError::Overflow)?,
                         _ if y.is_zero() => return Err(EvalError::DivisionByZero),
                         _ => x.checked_div(y).ok_or(EvalError::Overflow)?,
                     })
@@ -199,6 +264,53 @@ mod tests {
 
     fn num(s: &str) -> V {
         V::Num(s.parse().unwrap())
+    }
+
+    #[test]
+    fn fast_decimal_arithmetic_is_rust_decimal_arithmetic() {
+        let vals: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.00",
+            "1",
+            "-1",
+            "24",
+            "12500.00",
+            "0.1",
+            "0.2",
+            "-3.75",
+            "100000.00",
+            "99.999",
+            "1.0000000000000000000000000001",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "7922816251426433759354395033.5",
+            "0.0000000000000000000000000001",
+            "4294967296",
+            "18446744073709551616",
+            "-18446744073709551615.25",
+            "12",
+            "12.0",
+            "-12.00",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let same = |x: Option<Decimal>, y: Option<Decimal>| match (x, y) {
+            (Some(x), Some(y)) => {
+                x == y && x.to_string() == y.to_string() && x.scale() == y.scale() && x.is_sign_negative() == y.is_sign_negative()
+            }
+            (None, None) => true,
+            _ => false,
+        };
+        for a in &vals {
+            for b in &vals {
+                assert_eq!(num::cmp(a, b), a.cmp(b), "{a} cmp {b}");
+                assert!(same(num::add(*a, *b), a.checked_add(*b)), "{a} + {b}");
+                assert!(same(num::sub(*a, *b), a.checked_sub(*b)), "{a} - {b}");
+                assert!(same(num::mul(*a, *b), a.checked_mul(*b)), "{a} * {b}: {:?} vs {:?}", num::mul(*a, *b), a.checked_mul(*b));
+            }
+        }
     }
 
     #[test]

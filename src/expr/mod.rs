@@ -23,10 +23,12 @@
 //! `number`, `date` and the option set of each enum question; they never mix silently.
 
 mod check;
+mod compile;
 mod eval;
 mod parse;
 
 pub use check::{check, QuestionSig, Scope, SigType, Ty};
+pub use compile::{compile, Code, Tri};
 pub use eval::{eval, Env, EvalError, V};
 pub use parse::{parse, ParseError};
 

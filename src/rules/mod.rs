@@ -13,7 +13,7 @@ pub use load::{load_dir, load_file, rule_files};
 
 use crate::date::Date;
 use crate::error::{EstimateError, RuleError, RuleErrors};
-use crate::expr::Expr;
+use crate::expr::{Code, Expr};
 use crate::money::Rounding;
 use crate::node::Node;
 use rust_decimal::Decimal;
@@ -151,6 +151,8 @@ pub struct Choice {
 pub struct Formula {
     /// The checked expression.
     pub expr: Expr,
+    /// The same, compiled for evaluation.
+    pub code: Code,
     /// The expression as written.
     pub src: String,
 }
