@@ -9,10 +9,11 @@
 use crate::answers::{Answers, Raw};
 use crate::date::Date;
 use crate::error::EstimateError;
-use crate::expr::{Env, EvalError, Kind, Tri, V};
-use crate::rules::{Bound, Lang, Program, ProgramKind, QType, RuleSet, Source, Version};
+use crate::expr::{num, Env, EvalError, Kind, Tri, V};
+use crate::rules::{Bound, Lang, Program, ProgramKind, QType, RuleSet, Source, Text, Version};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 
 /// Most evaluations spent on one program's range; past it the range is marked inexact.
 pub const MAX_COMBINATIONS: usize = 65_536;
@@ -67,31 +68,68 @@ pub enum Met {
     NotApplicable,
 }
 
+/// Texts of the rule file in one language; serialized as a list of strings. An estimate
+/// borrows its texts from the rule set rather than copying them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Texts<'v> {
+    items: &'v [Text],
+    lang: Lang,
+}
+
+impl<'v> Texts<'v> {
+    /// The texts of `items` in `lang`.
+    pub fn new(items: &'v [Text], lang: Lang) -> Self {
+        Texts { items, lang }
+    }
+
+    /// Each text.
+    pub fn iter(&self) -> impl Iterator<Item = &'v str> + 'v {
+        let lang = self.lang;
+        self.items.iter().map(move |t| t.get(lang))
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl Serialize for Texts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
 /// One condition and whether it holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Reason {
+pub struct Reason<'v> {
     /// met / not_met / unknown.
     pub result: Met,
     /// The condition in words.
-    pub text: String,
+    pub text: Cow<'v, str>,
     /// The source it cites.
-    pub source: String,
+    pub source: &'v str,
     /// The condition as written in the rule file.
-    pub condition: String,
+    pub condition: Cow<'v, str>,
     /// A reading we chose, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assumption: Option<String>,
+    pub assumption: Option<&'v str>,
 }
 
 /// One payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Payment {
+pub struct Payment<'v> {
     /// Year 1 is the first year.
     pub year: u32,
     /// The payer id.
-    pub payer: String,
+    pub payer: &'v str,
     /// The payer's name.
-    pub payer_name: String,
+    pub payer_name: &'v str,
     /// The amount.
     #[serde(serialize_with = "dec")]
     pub amount: Decimal,
@@ -99,11 +137,11 @@ pub struct Payment {
 
 /// The estimate for one program.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ProgramEstimate {
+pub struct ProgramEstimate<'v> {
     /// Program id.
-    pub id: String,
+    pub id: &'v str,
     /// Program name.
-    pub name: String,
+    pub name: &'v str,
     /// cash / cash_unpublished / in_kind / service.
     pub kind: ProgramKind,
     /// eligible / not_eligible / needs_info.
@@ -120,37 +158,37 @@ pub struct ProgramEstimate {
     /// Whether min and max are exact (false only for programs too large to enumerate).
     pub range_exact: bool,
     /// Unanswered questions that decide the status or the amount, in question order.
-    pub missing: Vec<String>,
+    pub missing: Vec<&'v str>,
     /// Each condition and whether it holds.
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<Reason<'v>>,
     /// Who pays what in which year (when the amount is known).
-    pub schedule: Vec<Payment>,
+    pub schedule: Vec<Payment<'v>>,
     /// The readings behind the figures.
-    pub assumptions: Vec<String>,
+    pub assumptions: Texts<'v>,
     /// The sources cited, quoted.
-    pub sources: Vec<Source>,
+    pub sources: &'v [Source],
     /// Payers of the program.
-    pub payers: Vec<String>,
+    pub payers: Texts<'v>,
     /// What the program gives, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<&'v str>,
     /// A note (for instance why no amount is given).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<&'v str>,
     /// The exclusive group, if any (only the highest amount in a group is paid).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusive_group: Option<String>,
+    pub exclusive_group: Option<&'v str>,
 }
 
 /// A whole estimate: the public JSON contract of the CLI and the widget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Estimate {
+pub struct Estimate<'v> {
     /// Rule set id.
-    pub rule_set: String,
+    pub rule_set: &'v str,
     /// Rule set name.
-    pub rule_set_name: String,
+    pub rule_set_name: &'v str,
     /// Version id used.
-    pub version: String,
+    pub version: &'v str,
     /// First day of that version.
     pub effective_from: Date,
     /// End of that version (exclusive), if any.
@@ -160,7 +198,7 @@ pub struct Estimate {
     /// Language of the texts.
     pub lang: &'static str,
     /// Currency code.
-    pub currency: String,
+    pub currency: &'v str,
     /// Sum of cash programs, when exact.
     #[serde(serialize_with = "opt_dec")]
     pub total: Option<Decimal>,
@@ -171,13 +209,13 @@ pub struct Estimate {
     #[serde(serialize_with = "dec")]
     pub total_max: Decimal,
     /// The first question whose answer would narrow the estimate.
-    pub next_question: Option<String>,
+    pub next_question: Option<&'v str>,
     /// Per program.
-    pub programs: Vec<ProgramEstimate>,
+    pub programs: Vec<ProgramEstimate<'v>>,
     /// Version-level assumptions.
-    pub assumptions: Vec<String>,
+    pub assumptions: Texts<'v>,
     /// Answers given for questions that do not apply to them (kept, not used).
-    pub unused_answers: Vec<String>,
+    pub unused_answers: Vec<&'v str>,
 }
 
 /// What to estimate.
@@ -202,7 +240,7 @@ pub fn pick<'r>(rs: &'r RuleSet, as_of: Date, version: Option<&str>) -> Result<&
 }
 
 /// Makes an estimate.
-pub fn estimate(rs: &RuleSet, req: &Request<'_>) -> Result<Estimate, EstimateError> {
+pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, EstimateError> {
     let as_of = req.as_of.unwrap_or_else(Date::today);
     let v = pick(rs, as_of, req.version)?;
     let (answers, errs) = Answers::parse(v, req.answers);
@@ -220,8 +258,8 @@ struct Outcome {
 
 /// Applies `ask_when`: a question not asked has no value. With `complete`, a question whose
 /// `ask_when` cannot be decided is treated as not asked.
-fn mask(v: &Version, values: &mut [V], qs: &[usize], as_of: Date, complete: bool) {
-    for &q in qs {
+fn mask(v: &Version, values: &mut [V], qs: impl IntoIterator<Item = usize>, as_of: Date, complete: bool) {
+    for q in qs {
         if let Some(aw) = v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
             let asked = match aw.code.truth(&Env { values, as_of }) {
                 Ok(Tri::True) => true,
@@ -281,8 +319,15 @@ fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<
     Ok(v.rounding.apply(capped))
 }
 
-fn schedule(v: &Version, p: &Program, amount: Decimal, values: &[V], as_of: Date, lang: Lang) -> Result<Vec<Payment>, EstimateError> {
-    let payer = |i: usize| v.payers.get(i).map(|x| (x.id.clone(), x.name.get(lang).to_string())).unwrap_or_default();
+fn schedule<'v>(
+    v: &'v Version,
+    p: &Program,
+    amount: Decimal,
+    values: &[V],
+    as_of: Date,
+    lang: Lang,
+) -> Result<Vec<Payment<'v>>, EstimateError> {
+    let payer = |i: usize| v.payers.get(i).map(|x| (x.id.as_str(), x.name.get(lang))).unwrap_or_default();
     if p.schedule.is_empty() {
         let (id, name) = p.payers.first().map(|&i| payer(i)).unwrap_or_default();
         return Ok(vec![Payment { year: 1, payer: id, payer_name: name, amount }]);
@@ -300,7 +345,7 @@ fn schedule(v: &Version, p: &Program, amount: Decimal, values: &[V], as_of: Date
                 })
             }
         };
-        sum = sum.checked_add(x).ok_or_else(|| arith(p, EvalError::Overflow))?;
+        sum = crate::expr::num::add(sum, x).ok_or_else(|| arith(p, EvalError::Overflow))?;
         if !x.is_zero() {
             let (id, name) = payer(row.payer);
             out.push(Payment { year: row.year, payer: id, payer_name: name, amount: x });
@@ -411,10 +456,35 @@ fn for_each_assignment(
     given: &[V],
     lits: &(Vec<Decimal>, Vec<Date>),
     as_of: Date,
+    values: &mut Vec<V>,
     f: &mut dyn FnMut(&[V]) -> Result<(), EstimateError>,
 ) -> Result<bool, EstimateError> {
-    let mut values: Vec<V> = given.to_vec();
-    values.resize(v.questions.len(), V::Unknown);
+    let reset = |values: &mut Vec<V>| {
+        values.clear();
+        values.extend_from_slice(given);
+        values.resize(v.questions.len(), V::Unknown);
+    };
+    // When every question the program reads is answered or not asked there is one case:
+    // evaluate it without building domains.
+    reset(values);
+    let mut fixed = true;
+    for &q in deps {
+        let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+            None => true,
+            Some(aw) => aw.code.truth(&Env { values, as_of }) == Ok(Tri::True),
+        };
+        if !asked {
+            values[q] = V::Unknown;
+        } else if given.get(q).is_none_or(|g| *g == V::Unknown) {
+            fixed = false;
+            break;
+        }
+    }
+    if fixed {
+        f(values)?;
+        return Ok(true);
+    }
+    reset(values);
     let n = deps.len();
     let mut doms: Vec<Vec<V>> = vec![Vec::new(); n];
     let mut idx = vec![0usize; n];
@@ -424,7 +494,7 @@ fn for_each_assignment(
             let q = deps[k];
             let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
                 None => true,
-                Some(aw) => aw.code.truth(&Env { values, as_of }) == Ok(Tri::True),
+                Some(aw) => aw.code.truth(&Env { values: values.as_slice(), as_of }) == Ok(Tri::True),
             };
             let g = given.get(q).copied().unwrap_or(V::Unknown);
             doms[k] = if !asked {
@@ -440,10 +510,10 @@ fn for_each_assignment(
             values[q] = doms[k].first().copied().unwrap_or(V::Unknown);
         }
     };
-    fill(0, &mut values, &mut doms, &mut idx, &mut exact);
+    fill(0, values, &mut doms, &mut idx, &mut exact);
     let mut count = 0usize;
     loop {
-        f(&values)?;
+        f(values)?;
         count += 1;
         let Some(k) = (0..n).rev().find(|&k| idx[k] + 1 < doms[k].len()) else { break };
         if count >= MAX_COMBINATIONS {
@@ -451,7 +521,7 @@ fn for_each_assignment(
         }
         idx[k] += 1;
         values[deps[k]] = doms[k][idx[k]];
-        fill(k + 1, &mut values, &mut doms, &mut idx, &mut exact);
+        fill(k + 1, values, &mut doms, &mut idx, &mut exact);
     }
     Ok(exact)
 }
@@ -463,6 +533,7 @@ fn joint_total(
     given: &[V],
     lits: &(Vec<Decimal>, Vec<Date>),
     as_of: Date,
+    scratch: &mut Vec<V>,
 ) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
     let cash: Vec<&Program> = v.programs.iter().filter(|p| p.kind == ProgramKind::Cash).collect();
     let mut deps: Vec<usize> = cash.iter().flat_map(|p| p.deps.iter().copied()).collect();
@@ -471,7 +542,7 @@ fn joint_total(
     let zero = v.rounding.zero();
     let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
     let mut groups: Vec<(&str, Decimal)> = Vec::new();
-    let exact = for_each_assignment(v, &deps, given, lits, as_of, &mut |values| {
+    let exact = for_each_assignment(v, &deps, given, lits, as_of, scratch, &mut |values| {
         let mut sum = zero;
         groups.clear();
         for p in &cash {
@@ -556,28 +627,31 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     Ok(true)
 }
 
-/// Estimates on one version with validated answers.
-pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate, EstimateError> {
+/// Estimates on one version with validated answers. The estimate borrows its texts and
+/// sources from the version.
+pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate<'v>, EstimateError> {
     let n = v.questions.len();
     let given = &answers.values;
     // Partial values: what is known, with ask_when applied where it can be decided.
-    let mut partial = given.clone();
+    let mut partial = Vec::with_capacity(n);
+    partial.extend_from_slice(given);
     partial.resize(n, V::Unknown);
-    let all: Vec<usize> = (0..n).collect();
-    mask(v, &mut partial, &all, as_of, false);
-    let unused_answers: Vec<String> = (0..n)
+    mask(v, &mut partial, 0..n, as_of, false);
+    let unused_answers: Vec<&str> = (0..n)
         .filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown)
-        .map(|i| v.questions[i].id.clone())
+        .map(|i| v.questions[i].id.as_str())
         .collect();
     let lits = &v.literals;
+    let mut scratch = Vec::with_capacity(n);
     let mut programs = Vec::with_capacity(v.programs.len());
     for p in &v.programs {
-        programs.push(estimate_program(v, p, given, &partial, lits, as_of, lang)?);
+        programs.push(estimate_program(v, p, given, &partial, lits, as_of, lang, &mut scratch)?);
     }
     apply_exclusive_groups(v, &mut programs, lang);
     let zero = v.rounding.zero();
     let (mut total_min, mut total_max) = (zero, zero);
     let mut groups_done: Vec<&str> = Vec::new();
+    let overflow = |id: &str| EstimateError::Arithmetic { program: id.to_string(), message: "total overflow".into() };
     for (i, pe) in programs.iter().enumerate() {
         if pe.kind != ProgramKind::Cash {
             continue;
@@ -593,57 +667,56 @@ pub fn estimate_version(v: &Version, answers: &Answers, as_of: Date, lang: Lang)
             }
             None => (pe.min.unwrap_or(zero), pe.max.unwrap_or(zero)),
         };
-        total_min =
-            total_min.checked_add(lo).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
-        total_max =
-            total_max.checked_add(hi).ok_or(EstimateError::Arithmetic { program: pe.id.clone(), message: "total overflow".into() })?;
+        total_min = num::add(total_min, lo).ok_or_else(|| overflow(pe.id))?;
+        total_max = num::add(total_max, hi).ok_or_else(|| overflow(pe.id))?;
     }
     // The total's range is exact over joint answers: one applicant cannot be both an
     // enterprise and a postdoc, so per-program maxima do not simply add up.
     if total_min != total_max {
-        if let Some((lo, hi)) = joint_total(v, given, lits, as_of)? {
+        if let Some((lo, hi)) = joint_total(v, given, lits, as_of, &mut scratch)? {
             total_min = lo;
             total_max = hi;
         }
     }
     let next_question =
-        (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.clone());
+        (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.as_str());
     Ok(Estimate {
-        rule_set: v.rule_set.clone(),
-        rule_set_name: v.name.get(lang).to_string(),
-        version: v.version.clone(),
+        rule_set: &v.rule_set,
+        rule_set_name: v.name.get(lang),
+        version: &v.version,
         effective_from: v.effective_from,
         effective_to: v.effective_to,
         as_of,
         lang: lang.tag(),
-        currency: v.currency.clone(),
+        currency: &v.currency,
         total: (total_min == total_max).then_some(total_min),
         total_min,
         total_max,
         next_question,
         programs,
-        assumptions: v.assumptions.iter().map(|a| a.get(lang).to_string()).collect(),
+        assumptions: Texts::new(&v.assumptions, lang),
         unused_answers,
     })
 }
 
-fn estimate_program(
-    v: &Version,
-    p: &Program,
+#[allow(clippy::too_many_arguments)]
+fn estimate_program<'v>(
+    v: &'v Version,
+    p: &'v Program,
     given: &[V],
     partial: &[V],
     lits: &(Vec<Decimal>, Vec<Date>),
     as_of: Date,
     lang: Lang,
-) -> Result<ProgramEstimate, EstimateError> {
-    let unknown: Vec<usize> = p.deps.iter().copied().filter(|&q| given.get(q).is_none_or(|x| *x == V::Unknown)).collect();
+    scratch: &mut Vec<V>,
+) -> Result<ProgramEstimate<'v>, EstimateError> {
     let (mut any_met, mut any_not) = (false, false);
     let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
     let mut met_amounts_equal = true;
     let mut first_met: Option<Decimal> = None;
-    let mut sched: Option<Vec<Payment>> = None;
+    let mut sched: Option<Vec<Payment<'v>>> = None;
     let mut sched_equal = true;
-    let exact = for_each_assignment(v, &p.deps, given, lits, as_of, &mut |masked| {
+    let exact = for_each_assignment(v, &p.deps, given, lits, as_of, scratch, &mut |masked| {
         let o = outcome(v, p, masked, as_of)?;
         if o.met {
             any_met = true;
@@ -673,10 +746,9 @@ fn estimate_program(
         _ => Status::NeedsInfo,
     };
     let env = Env { values: partial, as_of };
-    let reasons: Vec<Reason> = p
-        .conditions
-        .iter()
-        .map(|c| Reason {
+    let mut reasons = Vec::with_capacity(p.conditions.len() + usize::from(p.exclusive_group.is_some()));
+    for c in &p.conditions {
+        reasons.push(Reason {
             result: match c.when.code.truth(&env) {
                 Ok(Tri::True) => Met::Met,
                 Ok(Tri::False) => Met::NotMet,
@@ -689,12 +761,12 @@ fn estimate_program(
                     }
                 }
             },
-            text: c.text.get(lang).to_string(),
-            source: c.source.clone(),
-            condition: c.when.src.clone(),
-            assumption: c.assumption.as_ref().map(|a| a.get(lang).to_string()),
-        })
-        .collect();
+            text: Cow::Borrowed(c.text.get(lang)),
+            source: &c.source,
+            condition: Cow::Borrowed(&c.when.src),
+            assumption: c.assumption.as_ref().map(|a| a.get(lang)),
+        });
+    }
     let cash = p.kind == ProgramKind::Cash;
     let zero = v.rounding.zero();
     let amount = (cash && status == Status::Eligible && met_amounts_equal).then(|| first_met.unwrap_or(zero));
@@ -704,17 +776,44 @@ fn estimate_program(
     };
     let (min, max) = if cash { (Some(lo.unwrap_or(zero)), Some(hi.unwrap_or(zero))) } else { (None, None) };
     let decided = status != Status::NeedsInfo && (!cash || min == max);
-    let missing: Vec<String> = if decided {
+    let missing: Vec<&str> = if decided {
         Vec::new()
     } else {
-        unknown.iter().filter(|&&q| partial_asked(v, q, partial, as_of)).map(|&q| v.questions[q].id.clone()).collect()
+        p.deps
+            .iter()
+            .filter(|&&q| given.get(q).is_none_or(|x| *x == V::Unknown) && partial_asked(v, q, partial, as_of))
+            .map(|&q| v.questions[q].id.as_str())
+            .collect()
     };
-    let mut assumptions: Vec<String> = Vec::new();
-    let mut add = |t: Option<&crate::rules::Text>| {
+    Ok(ProgramEstimate {
+        id: &p.id,
+        name: p.name.get(lang),
+        kind: p.kind,
+        status,
+        amount,
+        min,
+        max,
+        range_exact: exact,
+        missing,
+        reasons,
+        schedule,
+        assumptions: Texts::new(&p.explained.assumptions, lang),
+        sources: &p.explained.sources,
+        payers: Texts::new(&p.explained.payer_names, lang),
+        description: p.description.as_ref().map(|d| d.get(lang)),
+        note: p.note.as_ref().map(|d| d.get(lang)),
+        exclusive_group: p.exclusive_group.as_deref(),
+    })
+}
+
+/// What an estimate of the program shows that does not depend on the answers, gathered once
+/// at load: the readings behind its figures, the sources it cites (its own first), its payers.
+pub(crate) fn explained(v: &Version, p: &Program) -> crate::rules::Explained {
+    let mut assumptions: Vec<Text> = Vec::new();
+    let mut add = |t: Option<&Text>| {
         if let Some(t) = t {
-            let s = t.get(lang).to_string();
-            if !assumptions.contains(&s) {
-                assumptions.push(s);
+            if !assumptions.contains(t) {
+                assumptions.push(t.clone());
             }
         }
     };
@@ -738,26 +837,11 @@ fn estimate_program(
             cited.push(s);
         }
     }
-    let sources = cited.iter().filter_map(|id| v.source(id).cloned()).collect();
-    Ok(ProgramEstimate {
-        id: p.id.clone(),
-        name: p.name.get(lang).to_string(),
-        kind: p.kind,
-        status,
-        amount,
-        min,
-        max,
-        range_exact: exact,
-        missing,
-        reasons,
-        schedule,
+    crate::rules::Explained {
         assumptions,
-        sources,
-        payers: p.payers.iter().filter_map(|&i| v.payers.get(i)).map(|x| x.name.get(lang).to_string()).collect(),
-        description: p.description.as_ref().map(|d| d.get(lang).to_string()),
-        note: p.note.as_ref().map(|d| d.get(lang).to_string()),
-        exclusive_group: p.exclusive_group.clone(),
-    })
+        sources: cited.iter().filter_map(|id| v.source(id).cloned()).collect(),
+        payer_names: p.payers.iter().filter_map(|&i| v.payers.get(i)).map(|x| x.name.clone()).collect(),
+    }
 }
 
 /// Which questions the form shows given the answers so far: those without `ask_when` and
@@ -790,13 +874,13 @@ fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
 
 /// In an exclusive group only the highest amount is paid (就高不重复): when every member's
 /// amount is known, the others are set to not eligible with the reason.
-fn apply_exclusive_groups(v: &Version, programs: &mut [ProgramEstimate], lang: Lang) {
+fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v>], lang: Lang) {
     let mut groups: Vec<&str> = v.programs.iter().filter_map(|p| p.exclusive_group.as_deref()).collect();
     groups.sort_unstable();
     groups.dedup();
     for g in groups {
         let members: Vec<usize> = (0..programs.len()).filter(|&i| v.programs[i].exclusive_group.as_deref() == Some(g)).collect();
-        let names: Vec<String> = members.iter().map(|&i| programs[i].name.clone()).collect();
+        let names: Vec<&str> = members.iter().map(|&i| programs[i].name).collect();
         let eligible: Vec<usize> = members.iter().copied().filter(|&i| programs[i].status == Status::Eligible).collect();
         let settled = members.iter().all(|&i| programs[i].status != Status::NeedsInfo && programs[i].min == programs[i].max);
         let winner = eligible.iter().copied().fold(None::<usize>, |best, i| match best {
@@ -812,9 +896,9 @@ fn apply_exclusive_groups(v: &Version, programs: &mut [ProgramEstimate], lang: L
             let pe = &mut programs[i];
             pe.reasons.push(Reason {
                 result: if lose { Met::NotMet } else { Met::Met },
-                text: text.clone(),
-                source: v.programs[i].source.clone(),
-                condition: format!("exclusive_group = {g}"),
+                text: Cow::Owned(text.clone()),
+                source: &v.programs[i].source,
+                condition: Cow::Owned(format!("exclusive_group = {g}")),
                 assumption: None,
             });
             if lose {

@@ -44,7 +44,7 @@ pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, Raw
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
 pub use estimate::{
-    asked, estimate, estimate_version, pick, quick, Estimate, Met, Payment, ProgramEstimate, Quick, Reason, Request, Status,
+    asked, estimate, estimate_version, pick, quick, Estimate, Met, Payment, ProgramEstimate, Quick, Reason, Request, Status, Texts,
 };
 pub use money::{parse_decimal, Rounding, RoundingMode};
 #[cfg(not(target_arch = "wasm32"))]
@@ -52,8 +52,8 @@ pub use node::from_toml;
 pub use node::{from_json, Node};
 pub use report::text_report;
 pub use rules::{
-    bundle_json, diff, load_bundle, load_version, Amount, Bound, Choice, Condition, Formula, Lang, Payer, Program, ProgramKind, QType,
-    Question, RuleSet, ScheduleRow, Source, Text, Version, BUNDLE_FORMAT,
+    bundle_json, diff, load_bundle, load_version, Amount, Bound, Choice, Condition, Explained, Formula, Lang, Payer, Program, ProgramKind,
+    QType, Question, RuleSet, ScheduleRow, Source, Text, Version, BUNDLE_FORMAT,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, rule_files};

@@ -105,13 +105,13 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
             let names: Vec<String> = p.missing.iter().map(|m| label(m)).collect();
             let _ = writeln!(s, "  {}: {}", t(lang, "尚需回答", "Still to answer"), names.join(t(lang, "；", "; ")));
         }
-        for a in &p.assumptions {
+        for a in p.assumptions.iter() {
             let _ = writeln!(s, "  {}{a}", t(lang, "假设：", "Assumption: "));
         }
     }
     if !e.assumptions.is_empty() {
         let _ = writeln!(s);
-        for a in &e.assumptions {
+        for a in e.assumptions.iter() {
             let _ = writeln!(s, "{}{a}", t(lang, "假设：", "Assumption: "));
         }
     }

@@ -28,7 +28,7 @@ fn baotou() -> &'static RuleSet {
     rule_sets().iter().find(|r| r.id == "baotou-rare-earth-zone").unwrap()
 }
 
-fn run(rs: &RuleSet, answers: &[(String, Raw)], as_of: Date) -> Estimate {
+fn run<'v>(rs: &'v RuleSet, answers: &[(String, Raw)], as_of: Date) -> Estimate<'v> {
     estimate(rs, &Request { answers, as_of: Some(as_of), version: None, lang: Lang::En }).unwrap()
 }
 

@@ -29,7 +29,7 @@ mod parse;
 
 pub use check::{check, QuestionSig, Scope, SigType, Ty};
 pub use compile::{compile, Code, Tri};
-pub use eval::{eval, Env, EvalError, V};
+pub use eval::{eval, num, Env, EvalError, V};
 pub use parse::{parse, ParseError};
 
 use crate::date::Date;

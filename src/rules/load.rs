@@ -313,6 +313,10 @@ pub fn load_version(file: &str, text: Option<&str>, doc: Node) -> Result<Version
             }
             v.doc = doc;
             v.literals = crate::estimate::literals(&v);
+            let explained: Vec<_> = v.programs.iter().map(|p| crate::estimate::explained(&v, p)).collect();
+            for (p, x) in v.programs.iter_mut().zip(explained) {
+                p.explained = x;
+            }
             Ok(v)
         }
         _ => {
@@ -849,6 +853,7 @@ fn read_program(
         assumptions,
         note,
         deps,
+        explained: Default::default(),
     })
 }
 

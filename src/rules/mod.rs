@@ -289,6 +289,20 @@ pub struct Program {
     pub note: Option<Text>,
     /// The questions the program reads, directly or through `ask_when`, in question order.
     pub deps: Vec<usize>,
+    /// What its estimates show that does not depend on the answers (gathered at load).
+    pub explained: Explained,
+}
+
+/// The parts of a program's estimate that do not depend on the answers, gathered once when
+/// the rule file loads so that an estimate borrows them instead of copying.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Explained {
+    /// The readings behind the figures, each once.
+    pub assumptions: Vec<Text>,
+    /// The sources cited, the program's own first, each once.
+    pub sources: Vec<Source>,
+    /// The payers' names.
+    pub payer_names: Vec<Text>,
 }
 
 /// One version of a rule set, in force on `[effective_from, effective_to)`.

@@ -170,7 +170,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                         line.push_str(&format!(",{},{},{lo},{hi}", q.status.name(), q.amount.map(|x| x.to_string()).unwrap_or_default()));
                         total += amt;
                         if a.summary {
-                            let e = summary.by_program.entry(p.id.clone()).or_default();
+                            let e = summary.by_program.entry(p.id.to_string()).or_default();
                             if q.status == Status::Eligible {
                                 e.0 += 1;
                                 e.2 += amt;
@@ -183,7 +183,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                         if let Ok(est) = estimate_version(v, &answers, a.as_of, Lang::En) {
                             for p in &est.programs {
                                 for pay in &p.schedule {
-                                    *summary.by_payer.entry(pay.payer.clone()).or_default() += pay.amount;
+                                    *summary.by_payer.entry(pay.payer.to_string()).or_default() += pay.amount;
                                     *summary.by_year.entry(pay.year).or_default() += pay.amount;
                                 }
                             }
@@ -199,7 +199,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                             let s = |d: Option<Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
                             line.push_str(&format!(",{},{},{},{}", p.status.name(), s(p.amount), s(p.min), s(p.max)));
                             if a.summary {
-                                let e = summary.by_program.entry(p.id.clone()).or_default();
+                                let e = summary.by_program.entry(p.id.to_string()).or_default();
                                 match p.status {
                                     Status::Eligible => e.0 += 1,
                                     Status::NeedsInfo => e.1 += 1,
