@@ -152,7 +152,11 @@ export class SubsidyCalculator extends HTMLElement {
     window.addEventListener("beforeprint", this._onBeforePrint);
     window.addEventListener("afterprint", this._onAfterPrint);
     engineEvents.addEventListener("replaced", this._onEngineReplaced);
-    if (this._state === "idle") this._scheduleLoad();
+    if (this._state === "idle") {
+      // start fetching and compiling the engine now; _load (a microtask later) awaits it
+      getEngine().catch(() => {});
+      this._scheduleLoad();
+    }
   }
 
   disconnectedCallback() {

@@ -325,7 +325,7 @@ fn run_estimate(args: EstimateArgs) -> ExitCode {
                     Ok(s) => println!("{s}"),
                     Err(e) => return bad_input(e),
                 },
-                Format::Text => match rs.version(&est.version) {
+                Format::Text => match rs.version(est.version) {
                     Ok(v) => print!("{}", text_report(&est, v, lang)),
                     Err(e) => return bad_input(e),
                 },
