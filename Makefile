@@ -33,7 +33,8 @@ bundles: cli
 	for set in $(RULESETS); do $(BIN) compile rules/$$set -o www/rules/$$set.json || exit 1; done
 	for set in $(notdir $(wildcard tests/rules/*)); do $(BIN) compile tests/rules/$$set -o www/rules/test/$$set.json || exit 1; done
 
-# A versioned copy under www/release/<version>/ and www/integrity.json (sha384 of every file).
+# www/dist/: the element bundled and minified (esbuild), which the demo and embed pages load;
+# the same as a versioned copy under www/release/<version>/, and www/integrity.json (sha384 of every file).
 build: wasm bundles
 	node scripts/release.mjs
 
