@@ -459,14 +459,22 @@ fn for_each_assignment(
     values: &mut Vec<V>,
     f: &mut dyn FnMut(&[V]) -> Result<(), EstimateError>,
 ) -> Result<bool, EstimateError> {
-    let reset = |values: &mut Vec<V>| {
+    // `values` holds the given answers on entry and again on return; only the entries of
+    // `deps` change in between (a program reads nothing else), so nothing is copied whole.
+    let restore = |values: &mut Vec<V>| {
+        for &q in deps {
+            if let Some(x) = values.get_mut(q) {
+                *x = given.get(q).copied().unwrap_or(V::Unknown);
+            }
+        }
+    };
+    if values.len() != v.questions.len() {
         values.clear();
         values.extend_from_slice(given);
         values.resize(v.questions.len(), V::Unknown);
-    };
+    }
     // When every question the program reads is answered or not asked there is one case:
     // evaluate it without building domains.
-    reset(values);
     let mut fixed = true;
     for &q in deps {
         let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
@@ -481,10 +489,11 @@ fn for_each_assignment(
         }
     }
     if fixed {
-        f(values)?;
-        return Ok(true);
+        let r = f(values);
+        restore(values);
+        return r.map(|()| true);
     }
-    reset(values);
+    restore(values);
     let n = deps.len();
     let mut doms: Vec<Vec<V>> = vec![Vec::new(); n];
     let mut idx = vec![0usize; n];
@@ -513,16 +522,21 @@ fn for_each_assignment(
     fill(0, values, &mut doms, &mut idx, &mut exact);
     let mut count = 0usize;
     loop {
-        f(values)?;
+        if let Err(e) = f(values) {
+            restore(values);
+            return Err(e);
+        }
         count += 1;
         let Some(k) = (0..n).rev().find(|&k| idx[k] + 1 < doms[k].len()) else { break };
         if count >= MAX_COMBINATIONS {
+            restore(values);
             return Ok(false);
         }
         idx[k] += 1;
         values[deps[k]] = doms[k][idx[k]];
         fill(k + 1, values, &mut doms, &mut idx, &mut exact);
     }
+    restore(values);
     Ok(exact)
 }
 
@@ -753,7 +767,7 @@ fn estimate_program<'v>(
                 Ok(Tri::True) => Met::Met,
                 Ok(Tri::False) => Met::NotMet,
                 _ => {
-                    let qs = c.when.expr.questions();
+                    let qs = &c.when.reads;
                     if !qs.is_empty() && qs.iter().all(|&q| !partial_asked(v, q, partial, as_of)) {
                         Met::NotApplicable
                     } else {

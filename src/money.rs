@@ -81,9 +81,11 @@ impl Rounding {
 
     /// Zero at this scale (`0.00`).
     pub fn zero(self) -> Decimal {
-        let mut z = Decimal::ZERO;
-        z.rescale(self.scale);
-        z
+        Decimal::try_new(0, self.scale).unwrap_or_else(|_| {
+            let mut z = Decimal::ZERO;
+            z.rescale(self.scale);
+            z
+        })
     }
 }
 

@@ -264,7 +264,7 @@ fn formula_node(ld: &mut Ld<'_>, n: &Node, field: &str, scope: &Scope<'_>, want:
         }
     };
     match expr::check(&mut e, scope) {
-        Ok(t) if t == want => Some(Formula { code: expr::compile(&e, scope), expr: e, src }),
+        Ok(t) if t == want => Some(Formula { code: expr::compile(&e, scope), reads: e.questions(), expr: e, src }),
         Ok(t) => {
             ld.err(place(0), field, format!("this expression gives {}, but {} is needed here", t.name(scope), want.name(scope)));
             None

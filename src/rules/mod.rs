@@ -153,6 +153,8 @@ pub struct Formula {
     pub expr: Expr,
     /// The same, compiled for evaluation.
     pub code: Code,
+    /// The questions it reads, in order of first use.
+    pub reads: Vec<usize>,
     /// The expression as written.
     pub src: String,
 }
