@@ -81,13 +81,28 @@ async function minifyFile(rel, out) {
   await writeFile(join(out, rel), code);
 }
 
+/** The wasm-bindgen glue with its snippets (src/hydrate.js) in one minified module. */
+async function bundleGlue(out) {
+  const result = await build({
+    entryPoints: [join(www, "pkg/subsidy_calc.js")],
+    outfile: join(out, "pkg/subsidy_calc.js"),
+    bundle: true,
+    format: "esm",
+    minify: true,
+    target: TARGET,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  if (result.errors.length) throw new Error("bundling the glue failed");
+}
+
 /** One folder: element bundle, CSS, glue, wasm, rule bundles (without the test bundles). */
 async function writeCopy(out, integrityOf) {
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, "pkg"), { recursive: true });
   await cp(join(www, "rules"), join(out, "rules"), { recursive: true, filter: (src) => !slash(relative(join(www, "rules"), src)).startsWith("test") });
   await copyFile(join(www, "pkg/subsidy_calc_bg.wasm"), join(out, "pkg/subsidy_calc_bg.wasm"));
-  await minifyFile("pkg/subsidy_calc.js", out);
+  await bundleGlue(out);
   await minifyFile("subsidy-calculator.css", out);
   await bundleElement(out, integrityOf ? await integrityOf(out) : {});
 }

@@ -31,6 +31,7 @@
 mod answers;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cases;
+pub mod compact;
 mod date;
 mod error;
 mod estimate;

@@ -5,12 +5,14 @@
 //! `{ kind, message, field?, file?, line?, column? }`.
 
 use crate::answers::{Answers, Raw};
+use crate::compact::{compact_json, skeleton_json};
 use crate::error::{EstimateError, RuleErrors};
-use crate::estimate::{estimate_version, pick};
-use crate::rules::{Bound, Lang, QType, RuleSet};
+use crate::estimate::{estimate_version, pick, Estimate};
+use crate::rules::{Bound, Lang, QType, RuleSet, Version};
 use crate::{load_bundle, Date};
 use js_sys::{Array, Object, Reflect};
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// A structured error for JS.
@@ -147,10 +149,19 @@ fn options(opts: &JsValue) -> Result<(Lang, Option<String>), JsValue> {
     Ok((parse_lang(get("lang"))?, get("version").filter(|v| !v.is_empty())))
 }
 
+#[wasm_bindgen(module = "/src/hydrate.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = parseSkeleton)]
+    fn parse_skeleton(json: &str) -> JsValue;
+    fn hydrate(skeleton: &JsValue, compact: &str) -> JsValue;
+}
+
 /// A loaded rule set, ready to estimate.
 #[wasm_bindgen]
 pub struct Calculator {
     rules: RuleSet,
+    /// The parsed skeleton of each version and language used so far (see `compact.rs`).
+    skeletons: RefCell<Vec<(String, Lang, JsValue)>>,
 }
 
 #[derive(Serialize)]
@@ -186,9 +197,33 @@ struct VersionOut<'a> {
 
 #[derive(Serialize)]
 struct Evaluation {
-    estimate: Option<crate::estimate::Estimate>,
+    estimate: Option<()>,
     errors: Vec<FieldError>,
     error: Option<JsError>,
+}
+
+impl Calculator {
+    /// The estimate as a JS object: the version's skeleton (parsed once per version and
+    /// language) joined with the compact part of this estimate.
+    fn to_js_estimate(&self, v: &Version, lang: Lang, e: &Estimate<'_>) -> Result<JsValue, JsValue> {
+        let internal = |err: serde_json::Error| plain("internal", err.to_string(), None);
+        let known = self
+            .skeletons
+            .try_borrow()
+            .ok()
+            .and_then(|k| k.iter().find(|(id, l, _)| *id == v.version && *l == lang).map(|(_, _, s)| s.clone()));
+        let skeleton = match known {
+            Some(s) => s,
+            None => {
+                let s = parse_skeleton(&skeleton_json(v, lang).map_err(internal)?);
+                if let Ok(mut k) = self.skeletons.try_borrow_mut() {
+                    k.push((v.version.clone(), lang, s.clone()));
+                }
+                s
+            }
+        };
+        Ok(hydrate(&skeleton, &compact_json(e, v).map_err(internal)?))
+    }
 }
 
 #[wasm_bindgen]
@@ -196,7 +231,7 @@ impl Calculator {
     /// Loads and validates a compiled rule bundle (`subsidy-calc compile`).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(bundle: &str) -> Result<Calculator, JsValue> {
-        load_bundle("bundle", bundle).map(|rules| Calculator { rules }).map_err(|e| rule_error(&e))
+        load_bundle("bundle", bundle).map(|rules| Calculator { rules, skeletons: RefCell::new(Vec::new()) }).map_err(|e| rule_error(&e))
     }
 
     /// The rule set id.
@@ -211,8 +246,13 @@ impl Calculator {
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
         let (lang, version) = options(&opts)?;
-        let req = crate::estimate::Request { answers: &raw, as_of: Some(as_of), version: version.as_deref(), lang };
-        crate::estimate::estimate(&self.rules, &req).map(|e| to_js(&e)).map_err(|e| estimate_error(&e))
+        let v = pick(&self.rules, as_of, version.as_deref()).map_err(|e| estimate_error(&e))?;
+        let (answers, errs) = Answers::parse(v, &raw);
+        if !errs.is_empty() {
+            return Err(estimate_error(&EstimateError::Answers(errs)));
+        }
+        let e = estimate_version(v, &answers, as_of, lang).map_err(|e| estimate_error(&e))?;
+        self.to_js_estimate(v, lang, &e)
     }
 
     /// Like `estimate`, but never throws for bad answers: returns `{ estimate, errors, error }`
@@ -227,11 +267,14 @@ impl Calculator {
         };
         let (answers, errs) = Answers::parse(v, &raw);
         let errors = errs.into_iter().map(|x| FieldError { field: x.field, message: x.message }).collect();
-        let out = match estimate_version(v, &answers, as_of, lang) {
-            Ok(e) => Evaluation { estimate: Some(e), errors, error: None },
-            Err(e) => Evaluation { estimate: None, errors, error: Some(JsError::of(&e)) },
-        };
-        Ok(to_js(&out))
+        match estimate_version(v, &answers, as_of, lang) {
+            Ok(e) => {
+                let out = to_js(&Evaluation { estimate: None, errors, error: None });
+                Reflect::set(&out, &JsValue::from_str("estimate"), &self.to_js_estimate(v, lang, &e)?)?;
+                Ok(out)
+            }
+            Err(e) => Ok(to_js(&Evaluation { estimate: None, errors, error: Some(JsError::of(&e)) })),
+        }
     }
 
     /// The questions to ask now, in order, given the answers so far: labels, help, options,
