@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use subsidy_calc::{
-    estimate_version, quick, raw_from_json_text, Answers, Date, Decimal, Lang, ProgramKind, QType, Quick, Raw, RuleSet, Status, Version,
+    estimate_version, quick, raw_from_json_text, Answers, Date, Decimal, Lang, ProgramKind, QType, Quick, Raw, RuleSet, Status,
 };
 
 /// Totals for `--summary`.
@@ -54,19 +54,78 @@ fn csv_split(line: &str) -> Vec<String> {
     out
 }
 
-fn cell_to_raw(v: &Version, key: &str, cell: &str) -> Raw {
+/// Reads one CSV cell as the answer to a question of type `ty` (`None`: a column that is no
+/// question), reusing `slot`'s string buffer.
+fn cell_to_raw(ty: Option<QType>, cell: &str, slot: &mut Raw) {
     let cell = cell.trim();
+    let text = |slot: &mut Raw| match slot {
+        Raw::Str(s) => {
+            s.clear();
+            s.push_str(cell);
+        }
+        _ => *slot = Raw::Str(cell.to_string()),
+    };
     if cell.is_empty() {
-        return Raw::Null;
+        *slot = Raw::Null;
+        return;
     }
-    match v.questions.iter().find(|q| q.id == key).map(|q| q.ty) {
-        Some(QType::Bool) => match cell.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" | "是" => Raw::Bool(true),
-            "false" | "no" | "0" | "否" => Raw::Bool(false),
-            _ => Raw::Str(cell.to_string()),
+    match ty {
+        Some(QType::Bool) => {
+            let yes = ["true", "yes", "1", "是"].iter().any(|w| cell.eq_ignore_ascii_case(w));
+            let no = ["false", "no", "0", "否"].iter().any(|w| cell.eq_ignore_ascii_case(w));
+            match (yes, no) {
+                (true, _) => *slot = Raw::Bool(true),
+                (_, true) => *slot = Raw::Bool(false),
+                _ => text(slot),
+            }
+        }
+        Some(QType::Integer) => match cell.parse::<i64>() {
+            Ok(i) => *slot = Raw::Int(i),
+            Err(_) => text(slot),
         },
-        Some(QType::Integer) => cell.parse::<i64>().map_or_else(|_| Raw::Str(cell.to_string()), Raw::Int),
-        _ => Raw::Str(cell.to_string()),
+        _ => text(slot),
+    }
+}
+
+/// Appends a decimal exactly as its `Display` writes it (all of its scale's digits), without
+/// going through `core::fmt`.
+fn push_dec(out: &mut String, d: Decimal) {
+    let m = d.mantissa();
+    let scale = d.scale() as usize;
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut x = m.unsigned_abs();
+    let mut digits = 0;
+    while x > 0 || digits <= scale {
+        i -= 1;
+        buf[i] = b'0' + (x % 10) as u8;
+        x /= 10;
+        digits += 1;
+        if digits == scale && scale > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+    }
+    if m < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("?"));
+}
+
+fn push_u64(out: &mut String, n: u64) {
+    push_dec(out, Decimal::from(n));
+}
+
+/// Appends an answer as the output's answer column shows it.
+fn push_raw(out: &mut String, r: &Raw) {
+    match r {
+        Raw::Null => {}
+        Raw::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Raw::Int(i) => push_dec(out, Decimal::from(*i)),
+        Raw::Float(f) => csv_field(out, &f.to_string()),
+        Raw::Str(s) => csv_field(out, s),
+        Raw::Other(k) => out.push_str(k),
+        Raw::Unreadable(_) => out.push('?'),
     }
 }
 
@@ -114,6 +173,12 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
     let mut line = String::with_capacity(256);
     let zero = v.rounding.zero();
     let mut n: u64 = 0;
+    // CSV: the question type of each column, and the answers of a row in a buffer reused
+    // from row to row (its keys are the header's).
+    let types: Vec<Option<QType>> = header.iter().map(|k| v.question_index(k).map(|i| v.questions[i].ty)).collect();
+    let mut csv_raw: Vec<(String, Raw)> = header.iter().map(|k| (k.clone(), Raw::Null)).collect();
+    let mut json_raw: Vec<(String, Raw)> = Vec::new();
+    let mut cols: Vec<Option<usize>> = Vec::with_capacity(v.questions.len());
     for next in lines {
         let text = next.map_err(|e| format!("{}: {e}", a.input.display()))?;
         if text.trim().is_empty() {
@@ -121,42 +186,48 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
         n += 1;
         line.clear();
-        line.push_str(&n.to_string());
-        let raw: Result<Vec<(String, Raw)>, String> = if jsonl {
-            raw_from_json_text(&text).map_err(|e| e.to_string())
+        push_u64(&mut line, n);
+        let raw: Result<&[(String, Raw)], String> = if jsonl {
+            raw_from_json_text(&text).map_err(|e| e.to_string()).map(|r| {
+                json_raw = r;
+                json_raw.as_slice()
+            })
         } else {
             let cells = csv_split(&text);
             if cells.len() != header.len() {
                 Err(format!("{} cells, but the header has {}", cells.len(), header.len()))
             } else {
-                Ok(header.iter().zip(&cells).map(|(k, c)| (k.clone(), cell_to_raw(v, k, c))).collect())
+                for ((slot, c), ty) in csv_raw.iter_mut().zip(&cells).zip(&types) {
+                    cell_to_raw(*ty, c, &mut slot.1);
+                }
+                Ok(csv_raw.as_slice())
             }
         };
-        // The answers in, as given.
-        let mut answers_cols: Vec<String> = vec![String::new(); v.questions.len()];
+        // The answers in, as given, in question order.
+        cols.clear();
+        cols.resize(v.questions.len(), None);
         let result = raw.and_then(|raw| {
-            for (k, r) in &raw {
+            for (j, (k, _)) in raw.iter().enumerate() {
                 if let Some(i) = v.question_index(k) {
-                    answers_cols[i] = match r {
-                        Raw::Null => String::new(),
-                        Raw::Bool(b) => b.to_string(),
-                        Raw::Int(i) => i.to_string(),
-                        Raw::Float(f) => f.to_string(),
-                        Raw::Str(s) => s.clone(),
-                        Raw::Other(k) => (*k).to_string(),
-                        Raw::Unreadable(_) => "?".into(),
-                    };
+                    cols[i] = Some(j);
                 }
             }
-            let (answers, errs) = Answers::parse(v, &raw);
+            for c in &cols {
+                line.push(',');
+                if let Some(j) = c {
+                    push_raw(&mut line, &raw[*j].1);
+                }
+            }
+            let (answers, errs) = Answers::parse(v, raw);
             if !errs.is_empty() {
                 return Err(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
             }
             Ok(answers)
         });
-        for c in &answers_cols {
-            line.push(',');
-            csv_field(&mut line, c);
+        if result.is_err() && line.matches(',').count() == 0 {
+            for _ in 0..v.questions.len() {
+                line.push(',');
+            }
         }
         let error = match result {
             Err(e) => Some(e),
@@ -165,10 +236,21 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                     let mut total = zero;
                     for (p, q) in v.programs.iter().zip(&quick_out) {
                         let amt = q.amount.unwrap_or(zero);
-                        let cash = p.kind == ProgramKind::Cash;
-                        let (lo, hi) = if cash { (amt.to_string(), amt.to_string()) } else { (String::new(), String::new()) };
-                        line.push_str(&format!(",{},{},{lo},{hi}", q.status.name(), q.amount.map(|x| x.to_string()).unwrap_or_default()));
-                        total += amt;
+                        line.push(',');
+                        line.push_str(q.status.name());
+                        line.push(',');
+                        if let Some(x) = q.amount {
+                            push_dec(&mut line, x);
+                        }
+                        line.push(',');
+                        if p.kind == ProgramKind::Cash {
+                            push_dec(&mut line, amt);
+                            line.push(',');
+                            push_dec(&mut line, amt);
+                        } else {
+                            line.push(',');
+                        }
+                        total = subsidy_calc::expr::num::add(total, amt).unwrap_or(total);
                         if a.summary {
                             let e = summary.by_program.entry(p.id.to_string()).or_default();
                             if q.status == Status::Eligible {
@@ -189,7 +271,10 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                             }
                         }
                     }
-                    line.push_str(&format!(",{total},{total},{total}"));
+                    for _ in 0..3 {
+                        line.push(',');
+                        push_dec(&mut line, total);
+                    }
                     None
                 }
                 Ok(false) => match estimate_version(v, &answers, a.as_of, Lang::En) {
