@@ -106,7 +106,7 @@ fn push_dec(out: &mut String, d: Decimal) {
             buf[i] = b'.';
         }
     }
-    if m < 0 {
+    if d.is_sign_negative() {
         out.push('-');
     }
     out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("?"));
@@ -345,4 +345,35 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for s in [
+            "0",
+            "-0",
+            "-0.00",
+            "0.00",
+            "-0.50",
+            "300000.00",
+            "12500.00",
+            "1",
+            "-7",
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+            "-1.5",
+        ] {
+            let d: Decimal = s.parse().unwrap();
+            let mut out = String::new();
+            push_dec(&mut out, d);
+            assert_eq!(out, d.to_string(), "{s}");
+        }
+        let mut out = String::new();
+        push_u64(&mut out, 1_000_000);
+        assert_eq!(out, "1000000");
+    }
 }
