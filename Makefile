@@ -25,7 +25,7 @@ browser:
 wasm: tools
 	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm
 	wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(WASM_OUT)
-	node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	node_modules/.bin/wasm-opt -Oz -ocimfs=0 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	  www/pkg/subsidy_calc_bg.wasm -o www/pkg/subsidy_calc_bg.wasm
 
 bundles: cli

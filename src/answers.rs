@@ -54,7 +54,7 @@ impl Raw {
             Raw::Int(i) => format!("the number {i}"),
             Raw::Float(f) if f.is_nan() => "NaN".into(),
             Raw::Float(f) if f.is_infinite() => "an infinite number".into(),
-            Raw::Float(f) => format!("the number {f}"),
+            Raw::Float(_) => "a number with a fraction".into(),
             Raw::Str(s) => format!("the text {:?}", truncate(s, 30)),
             Raw::Other(k) => (*k).into(),
             Raw::Unreadable(m) => format!("a value that cannot be read ({m})"),

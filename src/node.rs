@@ -218,3 +218,192 @@ mod tests {
         assert_eq!(li.locate("名 = ".len()), (1, 5));
     }
 }
+
+/// Parses JSON text straight into a tree (no serde_json in the wasm). Errors carry 1-based
+/// line and column.
+pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
+    struct P<'a> {
+        s: &'a [u8],
+        i: usize,
+        depth: u32,
+    }
+    type R<T> = Result<T, &'static str>;
+    impl P<'_> {
+        fn ws(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.i) {
+                self.i += 1;
+            }
+        }
+        fn eat(&mut self, lit: &str) -> R<()> {
+            if self.s[self.i..].starts_with(lit.as_bytes()) {
+                self.i += lit.len();
+                Ok(())
+            } else {
+                Err("expected value")
+            }
+        }
+        fn hex4(&mut self) -> R<u32> {
+            let h = self.s.get(self.i..self.i + 4).ok_or("unexpected end of hex escape")?;
+            let mut v = 0;
+            for &c in h {
+                v = v * 16 + (c as char).to_digit(16).ok_or("invalid escape")?;
+            }
+            self.i += 4;
+            Ok(v)
+        }
+        fn string(&mut self) -> R<String> {
+            self.i += 1;
+            let mut out = Vec::new();
+            loop {
+                let c = *self.s.get(self.i).ok_or("EOF while parsing a string")?;
+                self.i += 1;
+                match c {
+                    b'"' => return String::from_utf8(out).map_err(|_| "invalid unicode"),
+                    b'\\' => {
+                        let e = *self.s.get(self.i).ok_or("EOF while parsing a string")?;
+                        self.i += 1;
+                        let ch = match e {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'u' => {
+                                let mut u = self.hex4()?;
+                                if (0xD800..0xDC00).contains(&u) {
+                                    self.eat("\\u").map_err(|_| "lone leading surrogate in hex escape")?;
+                                    let lo = self.hex4()?;
+                                    if !(0xDC00..0xE000).contains(&lo) {
+                                        return Err("invalid unicode code point");
+                                    }
+                                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                                }
+                                char::from_u32(u).ok_or("invalid unicode code point")?
+                            }
+                            _ => return Err("invalid escape"),
+                        };
+                        let mut b = [0; 4];
+                        out.extend_from_slice(ch.encode_utf8(&mut b).as_bytes());
+                    }
+                    0..=0x1f => return Err("control character found while parsing a string"),
+                    _ => out.push(c),
+                }
+            }
+        }
+        fn value(&mut self) -> R<Value> {
+            self.ws();
+            let c = *self.s.get(self.i).ok_or("EOF while parsing a value")?;
+            Ok(match c {
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    if self.depth > 128 {
+                        return Err("recursion limit exceeded");
+                    }
+                    self.i += 1;
+                    let close = if c == b'{' { b'}' } else { b']' };
+                    let mut items = Vec::new();
+                    let mut table = Vec::new();
+                    self.ws();
+                    if self.s.get(self.i) == Some(&close) {
+                        self.i += 1;
+                    } else {
+                        loop {
+                            if c == b'{' {
+                                self.ws();
+                                if self.s.get(self.i) != Some(&b'"') {
+                                    return Err("key must be a string");
+                                }
+                                let k = self.string()?;
+                                self.ws();
+                                self.eat(":").map_err(|_| "expected `:`")?;
+                                let v = self.value()?;
+                                table.retain(|(x, _, _): &(String, Option<usize>, Node)| *x != k);
+                                table.push((k, None, Node { value: v, at: None, text_at: None }));
+                            } else {
+                                let v = self.value()?;
+                                items.push(Node { value: v, at: None, text_at: None });
+                            }
+                            self.ws();
+                            match self.s.get(self.i) {
+                                Some(b',') => self.i += 1,
+                                Some(x) if *x == close => {
+                                    self.i += 1;
+                                    break;
+                                }
+                                _ => return Err(if c == b'{' { "expected `,` or `}`" } else { "expected `,` or `]`" }),
+                            }
+                        }
+                    }
+                    self.depth -= 1;
+                    if c == b'{' {
+                        Value::Table(table)
+                    } else {
+                        Value::Array(items)
+                    }
+                }
+                b'"' => Value::Str(self.string()?),
+                b't' => self.eat("true").map(|_| Value::Bool(true))?,
+                b'f' => self.eat("false").map(|_| Value::Bool(false))?,
+                b'n' => self.eat("null").map(|_| Value::Table(Vec::new()))?,
+                _ => {
+                    let start = self.i;
+                    let digits = |p: &mut Self| {
+                        let st = p.i;
+                        while p.s.get(p.i).is_some_and(u8::is_ascii_digit) {
+                            p.i += 1;
+                        }
+                        p.i > st
+                    };
+                    if self.s.get(self.i) == Some(&b'-') {
+                        self.i += 1;
+                    }
+                    let lead0 = self.s.get(self.i) == Some(&b'0');
+                    if !digits(self) || (lead0 && self.i - start > 1 + usize::from(self.s[start] == b'-')) {
+                        return Err("invalid number");
+                    }
+                    let mut int = true;
+                    if self.s.get(self.i) == Some(&b'.') {
+                        self.i += 1;
+                        int = false;
+                        if !digits(self) {
+                            return Err("invalid number");
+                        }
+                    }
+                    if let Some(b'e' | b'E') = self.s.get(self.i) {
+                        self.i += 1;
+                        int = false;
+                        if let Some(b'+' | b'-') = self.s.get(self.i) {
+                            self.i += 1;
+                        }
+                        if !digits(self) {
+                            return Err("invalid number");
+                        }
+                    }
+                    let t = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid number")?;
+                    match t.parse::<i64>() {
+                        Ok(n) if int => Value::Int(n),
+                        _ => Value::Float(t.to_string()),
+                    }
+                }
+            })
+        }
+    }
+    let mut p = P { s: text.as_bytes(), i: 0, depth: 0 };
+    let r = p.value().and_then(|v| {
+        p.ws();
+        if p.i < p.s.len() {
+            Err("trailing characters")
+        } else {
+            Ok(v)
+        }
+    });
+    r.map(|value| Node { value, at: None, text_at: None }).map_err(|m| {
+        let upto = &text.as_bytes()[..p.i.min(text.len())];
+        let line = upto.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let col = (upto.len() - upto.iter().rposition(|&b| b == b'\n').map_or(0, |x| x + 1)) as u32;
+        (line, col.max(1), m)
+    })
+}

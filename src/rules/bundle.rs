@@ -25,12 +25,20 @@ fn err(file: &str, line: Option<u32>, column: Option<u32>, field: &str, message:
 
 /// Reads and validates a bundle. `name` names it in errors.
 pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        let (l, c) = (u32::try_from(e.line()).ok(), u32::try_from(e.column()).ok());
-        err(name, l.filter(|x| *x > 0), c.filter(|x| *x > 0), "", format!("not a valid JSON bundle: {e}"))
-    })?;
-    let Some(obj) = doc.as_object() else { return Err(err(name, None, None, "", "a bundle is a JSON object")) };
-    match obj.get("format").and_then(|f| f.as_str()) {
+    use crate::node::{parse_json, Node, Value};
+    let doc = parse_json(text)
+        .map_err(|(l, c, m)| err(name, Some(l), Some(c), "", format!("not a valid JSON bundle: {m} at line {l} column {c}")))?;
+    let Value::Table(obj) = &doc.value else { return Err(err(name, None, None, "", "a bundle is a JSON object")) };
+    fn get<'a>(t: &'a [(String, Option<usize>, Node)], k: &str) -> Option<&'a Value> {
+        t.iter().find(|(x, _, _)| x == k).map(|(_, _, v)| &v.value)
+    }
+    fn get_str(t: &[(String, Option<usize>, Node)], k: &str) -> Option<String> {
+        match get(t, k) {
+            Some(Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    match get_str(obj, "format").as_deref() {
         Some(BUNDLE_FORMAT) => {}
         other => {
             return Err(err(
@@ -42,19 +50,24 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
             ))
         }
     }
-    for key in obj.keys() {
+    for (key, _, _) in obj {
         if !["format", "rule_set", "versions"].contains(&key.as_str()) {
             return Err(err(name, None, None, key, format!("unknown key '{}' in the bundle", crate::date::truncate(key, 40))));
         }
     }
-    let Some(versions) = obj.get("versions").and_then(|v| v.as_array()) else {
+    let Some(Value::Array(versions)) = get(obj, "versions") else {
         return Err(err(name, None, None, "versions", "the bundle has no versions array"));
     };
     let mut out = Vec::new();
     let mut errs = Vec::new();
     for (i, v) in versions.iter().enumerate() {
-        let file = v.get("file").and_then(|f| f.as_str()).unwrap_or("?");
-        let Some(rules) = v.get("rules") else {
+        let empty = Vec::new();
+        let t = match &v.value {
+            Value::Table(t) => t,
+            _ => &empty,
+        };
+        let file = get_str(t, "file").unwrap_or_else(|| "?".into());
+        let Some(rules) = t.iter().find(|(x, _, _)| x == "rules").map(|(_, _, n)| n) else {
             errs.push(RuleError {
                 file: name.into(),
                 line: None,
@@ -64,7 +77,7 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
             });
             continue;
         };
-        match load_version(&format!("{name}[{file}]"), None, from_json(rules)) {
+        match load_version(&format!("{name}[{file}]"), None, rules.clone()) {
             Ok(mut v) => {
                 v.file_name = file.to_string();
                 out.push(v)
@@ -76,7 +89,7 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
         return Err(RuleErrors(errs));
     }
     let rs = RuleSet::new(out)?;
-    if obj.get("rule_set").and_then(|r| r.as_str()) != Some(rs.id.as_str()) {
+    if get_str(obj, "rule_set").as_deref() != Some(rs.id.as_str()) {
         return Err(err(name, None, None, "rule_set", format!("rule_set does not match the versions' rule_set {:?}", rs.id)));
     }
     Ok(rs)
