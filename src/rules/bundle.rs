@@ -4,7 +4,7 @@
 
 use super::{load_version, RuleSet};
 use crate::error::{RuleError, RuleErrors};
-use crate::node::{from_json, to_json};
+use crate::node::to_json;
 
 /// The `format` tag of bundles this engine reads and writes.
 pub const BUNDLE_FORMAT: &str = "subsidy-calc-bundle/1";
