@@ -186,39 +186,6 @@ pub fn to_json(n: &Node) -> serde_json::Value {
     }
 }
 
-#[cfg(test)]
-#[cfg(not(target_arch = "wasm32"))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn toml_offsets_point_inside_strings() {
-        let text = "a = 1\nexpr = \"x + y\"\nlit = '''\nq > 1'''\n";
-        let n = from_toml("t.toml", text).unwrap();
-        let Value::Table(t) = &n.value else { panic!() };
-        let li = LineIndex::new(text);
-        let e = &t[1].2;
-        assert_eq!(li.locate(e.text_at.unwrap()), (2, 9));
-        let l = &t[2].2;
-        assert_eq!(li.locate(l.text_at.unwrap()), (4, 1));
-        assert_eq!(li.locate(t[1].1.unwrap()), (2, 1));
-    }
-
-    #[test]
-    fn syntax_errors_have_positions() {
-        let e = from_toml("bad.toml", "a = 1\nb = = 2\n").unwrap_err();
-        assert_eq!(e.file, "bad.toml");
-        assert_eq!(e.line, Some(2));
-        assert!(e.message.starts_with("TOML syntax"), "{}", e.message);
-    }
-
-    #[test]
-    fn columns_count_characters() {
-        let li = LineIndex::new("名 = 1\nx");
-        assert_eq!(li.locate("名 = ".len()), (1, 5));
-    }
-}
-
 /// Parses JSON text straight into a tree (no serde_json in the wasm). Errors carry 1-based
 /// line and column.
 pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
@@ -406,4 +373,37 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
         let col = (upto.len() - upto.iter().rposition(|&b| b == b'\n').map_or(0, |x| x + 1)) as u32;
         (line, col.max(1), m)
     })
+}
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_offsets_point_inside_strings() {
+        let text = "a = 1\nexpr = \"x + y\"\nlit = '''\nq > 1'''\n";
+        let n = from_toml("t.toml", text).unwrap();
+        let Value::Table(t) = &n.value else { panic!() };
+        let li = LineIndex::new(text);
+        let e = &t[1].2;
+        assert_eq!(li.locate(e.text_at.unwrap()), (2, 9));
+        let l = &t[2].2;
+        assert_eq!(li.locate(l.text_at.unwrap()), (4, 1));
+        assert_eq!(li.locate(t[1].1.unwrap()), (2, 1));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = from_toml("bad.toml", "a = 1\nb = = 2\n").unwrap_err();
+        assert_eq!(e.file, "bad.toml");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.starts_with("TOML syntax"), "{}", e.message);
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let li = LineIndex::new("名 = 1\nx");
+        assert_eq!(li.locate("名 = ".len()), (1, 5));
+    }
 }
