@@ -13,11 +13,11 @@ const rows = [];
 const add = (figure, budget, measured, ok, note = "") => rows.push({ figure, budget, measured, ok, note });
 const fmt = (x, d = 2) => Number(x).toLocaleString("en-US", { maximumFractionDigits: d });
 
-// 1. Sizes of what a browser downloads for the Baotou demo element.
+// 1. Sizes of what a browser downloads for the Baotou demo element: the release build in
+// www/dist/ that the demo and embed pages load (scripts/release.mjs).
 const files = [
-  "subsidy-calculator.js", "subsidy-calculator.css", "messages.js",
-  "lib/chart.js", "lib/dom.js", "lib/engine.js", "lib/form.js", "lib/format.js", "lib/integrity.js", "lib/results.js", "lib/url-state.js",
-  "pkg/subsidy_calc.js", "pkg/subsidy_calc_bg.wasm", "rules/baotou-rare-earth-zone.json",
+  "dist/subsidy-calculator.js", "dist/subsidy-calculator.css", "dist/pkg/subsidy_calc.js", "dist/pkg/subsidy_calc_bg.wasm",
+  "dist/rules/baotou-rare-earth-zone.json",
 ];
 const sizes = [];
 let gzTotal = 0;
@@ -159,6 +159,6 @@ ${Object.entries(native).map(([k, v]) => `- ${k}: ${fmt(v, 3)}`).join("\n")}
 ## Peers
 
 ${peers || "bench/peers/run.sh is not present."}
-`;
+${existsSync(join(root, "bench/history.md")) ? "\n" + (await readFile(join(root, "bench/history.md"), "utf8")) : ""}`;
 await writeFile(join(root, "BENCHMARKS.md"), md);
 console.log("\nwritten to BENCHMARKS.md");
