@@ -261,7 +261,7 @@ struct Outcome {
 fn mask(v: &Version, values: &mut [V], qs: impl IntoIterator<Item = usize>, as_of: Date, complete: bool) {
     for q in qs {
         if let Some(aw) = v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-            let asked = match aw.code.truth(&Env { values, as_of }) {
+            let asked = match aw.code.holds(&Env { values, as_of }) {
                 Ok(Tri::True) => true,
                 Ok(Tri::False) => false,
                 _ => !complete,
@@ -282,7 +282,7 @@ fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcom
     let env = Env { values, as_of };
     let mut met = true;
     for c in &p.conditions {
-        if c.when.code.truth(&env).map_err(|e| arith(p, e))? != Tri::True {
+        if c.when.code.holds(&env).map_err(|e| arith(p, e))? != Tri::True {
             met = false;
             break;
         }
@@ -479,7 +479,7 @@ fn for_each_assignment(
     for &q in deps {
         let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
             None => true,
-            Some(aw) => aw.code.truth(&Env { values, as_of }) == Ok(Tri::True),
+            Some(aw) => aw.code.holds(&Env { values, as_of }) == Ok(Tri::True),
         };
         if !asked {
             values[q] = V::Unknown;
@@ -503,7 +503,7 @@ fn for_each_assignment(
             let q = deps[k];
             let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
                 None => true,
-                Some(aw) => aw.code.truth(&Env { values: values.as_slice(), as_of }) == Ok(Tri::True),
+                Some(aw) => aw.code.holds(&Env { values: values.as_slice(), as_of }) == Ok(Tri::True),
             };
             let g = given.get(q).copied().unwrap_or(V::Unknown);
             doms[k] = if !asked {
@@ -603,7 +603,7 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     // A question that is not asked has no value, whatever was answered.
     for q in 0..v.questions.len() {
         if let Some(aw) = v.questions[q].ask_when.as_ref() {
-            match aw.code.truth(&Env { values: scratch, as_of }) {
+            match aw.code.holds(&Env { values: scratch, as_of }) {
                 Ok(Tri::True) => {}
                 Ok(Tri::False) => scratch[q] = V::Unknown,
                 _ if scratch[q] != V::Unknown => return Ok(false),
@@ -615,7 +615,7 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     for p in &v.programs {
         let mut met = true;
         for (i, c) in p.conditions.iter().enumerate() {
-            match c.when.code.truth(&env).map_err(|e| arith(p, e))? {
+            match c.when.code.holds(&env).map_err(|e| arith(p, e))? {
                 Tri::True => {}
                 Tri::False => {
                     met = false;
@@ -625,7 +625,7 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
                     // Undecided unless a later condition is false.
                     met = false;
                     let later = p.conditions.get(i + 1..).unwrap_or_default();
-                    if !later.iter().any(|c| c.when.code.truth(&env) == Ok(Tri::False)) {
+                    if !later.iter().any(|c| c.when.code.holds(&env) == Ok(Tri::False)) {
                         return Ok(false);
                     }
                     break;
@@ -763,7 +763,7 @@ fn estimate_program<'v>(
     let mut reasons = Vec::with_capacity(p.conditions.len() + usize::from(p.exclusive_group.is_some()));
     for c in &p.conditions {
         reasons.push(Reason {
-            result: match c.when.code.truth(&env) {
+            result: match c.when.code.holds(&env) {
                 Ok(Tri::True) => Met::Met,
                 Ok(Tri::False) => Met::NotMet,
                 _ => {
@@ -868,7 +868,7 @@ pub fn asked(v: &Version, answers: &Answers, as_of: Date) -> Vec<bool> {
     for q in 0..v.questions.len() {
         let shown = match v.questions[q].ask_when.as_ref() {
             None => true,
-            Some(aw) => aw.code.truth(&Env { values: &partial, as_of }) == Ok(Tri::True),
+            Some(aw) => aw.code.holds(&Env { values: &partial, as_of }) == Ok(Tri::True),
         };
         if !shown {
             partial[q] = V::Unknown;
@@ -882,7 +882,7 @@ pub fn asked(v: &Version, answers: &Answers, as_of: Date) -> Vec<bool> {
 fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
     match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
         None => true,
-        Some(aw) => aw.code.truth(&Env { values: partial, as_of }) != Ok(Tri::False),
+        Some(aw) => aw.code.holds(&Env { values: partial, as_of }) != Ok(Tri::False),
     }
 }
 

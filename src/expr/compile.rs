@@ -203,6 +203,36 @@ impl Tri {
 }
 
 impl Code {
+    /// Like [`Code::eval`], with the leaves (constants and answers) read in place rather
+    /// than through a call: most operands of arithmetic and of `min`/`max` are leaves.
+    #[inline(always)]
+    fn value(&self, env: &Env<'_>) -> Result<V, EvalError> {
+        match self {
+            Code::Const(v) => Ok(*v),
+            Code::Q(q) => Ok(env.values.get(*q).copied().unwrap_or(V::Unknown)),
+            _ => self.eval(env),
+        }
+    }
+
+    /// [`Code::truth`], with the commonest conditions (an option test, a yes/no answer)
+    /// decided in place rather than through a call.
+    #[inline(always)]
+    pub fn holds(&self, env: &Env<'_>) -> Result<Tri, EvalError> {
+        match self {
+            Code::OptIn { q, mask } => match env.values.get(*q) {
+                Some(V::Opt(o)) => Ok(Tri::of(*o < 64 && mask >> *o & 1 == 1)),
+                Some(V::Unknown) | None => Ok(Tri::Unknown),
+                Some(_) => Err(EvalError::Type),
+            },
+            Code::Q(q) => match env.values.get(*q) {
+                Some(V::Bool(b)) => Ok(Tri::of(*b)),
+                Some(V::Unknown) | None => Ok(Tri::Unknown),
+                Some(_) => Err(EvalError::Type),
+            },
+            _ => self.truth(env),
+        }
+    }
+
     /// Evaluates a boolean expression (conditions, `ask_when`) to a truth value: the same
     /// result as [`Code::eval`], without building a value.
     pub fn truth(&self, env: &Env<'_>) -> Result<Tri, EvalError> {
@@ -224,7 +254,7 @@ impl Code {
             Code::And(parts) => {
                 let mut all = true;
                 for p in parts.iter() {
-                    match p.truth(env)? {
+                    match p.holds(env)? {
                         Tri::False => return Ok(Tri::False),
                         Tri::True => {}
                         Tri::Unknown => all = false,
@@ -235,7 +265,7 @@ impl Code {
             Code::Or(parts) => {
                 let mut none = true;
                 for p in parts.iter() {
-                    match p.truth(env)? {
+                    match p.holds(env)? {
                         Tri::True => return Ok(Tri::True),
                         Tri::False => {}
                         Tri::Unknown => none = false,
@@ -243,7 +273,7 @@ impl Code {
                 }
                 Ok(if none { Tri::False } else { Tri::Unknown })
             }
-            Code::Not(a) => Ok(match a.truth(env)? {
+            Code::Not(a) => Ok(match a.holds(env)? {
                 Tri::True => Tri::False,
                 Tri::False => Tri::True,
                 Tri::Unknown => Tri::Unknown,
@@ -311,7 +341,7 @@ impl Code {
                 _ => V::Unknown,
             },
             Code::Bin(op, ab) => {
-                let (va, vb) = (ab.0.eval(env)?, ab.1.eval(env)?);
+                let (va, vb) = (ab.0.value(env)?, ab.1.value(env)?);
                 if va == V::Unknown || vb == V::Unknown {
                     return Ok(V::Unknown);
                 }
@@ -333,7 +363,7 @@ impl Code {
                 let want = if matches!(self, Code::Min(_)) { Ordering::Less } else { Ordering::Greater };
                 let mut best: Option<V> = None;
                 for a in args.iter() {
-                    let v = a.eval(env)?;
+                    let v = a.value(env)?;
                     if v == V::Unknown {
                         return Ok(V::Unknown);
                     }
@@ -468,6 +498,7 @@ mod tests {
                                     _ => Tri::Unknown,
                                 });
                                 assert_eq!(code.truth(&env), t, "truth of {src} with {values:?}");
+                                assert_eq!(code.holds(&env), t, "holds of {src} with {values:?}");
                                 truths += 1;
                             }
                             cases += 1;
