@@ -2,7 +2,7 @@
 // Content-Security-Policy on the embed example, as a portal would serve it.
 // Usage: node scripts/serve.mjs [--port N] [--root DIR]   (PORT=0 picks a free port)
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 
 const args = process.argv.slice(2);
@@ -56,6 +56,22 @@ const server = createServer(async (req, res) => {
     res.writeHead(500, { "content-type": "text/plain" }).end(String(e));
   }
 });
+
+// The pages load the release build in www/dist/ (scripts/release.mjs); say so when it is missing
+// or older than the element's sources, instead of quietly serving the old element.
+async function staleDist() {
+  const built = await stat(join(root, "dist/subsidy-calculator.js")).catch(() => null);
+  if (!built) return "is missing";
+  const sources = ["subsidy-calculator.js", "subsidy-calculator.css", "messages.js", "pkg/subsidy_calc.js", "pkg/subsidy_calc_bg.wasm"];
+  const lib = await readdir(join(root, "lib")).catch(() => []);
+  for (const f of [...sources, ...lib.map((n) => `lib/${n}`)]) {
+    const s = await stat(join(root, f)).catch(() => null);
+    if (s && s.mtimeMs > built.mtimeMs) return `is older than ${f}`;
+  }
+  return null;
+}
+const stale = await staleDist();
+if (stale) console.warn(`warning: ${join(root, "dist")} ${stale}; run \`node scripts/release.mjs\` (or \`make build\`)`);
 
 server.listen(port, host, () => {
   const { port: p } = server.address();
