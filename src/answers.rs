@@ -233,8 +233,12 @@ impl Answers {
                 Err(m) => errs.push(AnswerError { field: key.clone(), message: m }),
             }
         }
-        // Report in question order (unknown keys last, by name), whatever order the input had.
-        errs.sort_by_cached_key(|e| (v.question_index(&e.field).unwrap_or(usize::MAX), e.field.clone()));
+        // Report in question order (unknown keys last, by name; equals in the order found),
+        // whatever order the input had.
+        let mut keyed: Vec<(usize, usize, AnswerError)> =
+            errs.into_iter().enumerate().map(|(i, e)| (v.question_index(&e.field).unwrap_or(usize::MAX), i, e)).collect();
+        crate::sort::sort_by(&mut keyed, |a, b| (a.0, &a.2.field, a.1) < (b.0, &b.2.field, b.1));
+        let errs: Vec<AnswerError> = keyed.into_iter().map(|(_, _, e)| e).collect();
         (Answers { values }, errs)
     }
 }

@@ -380,10 +380,8 @@ pub(crate) fn literals(v: &Version) -> (Vec<Decimal>, Vec<Date>) {
         }
         p.schedule.iter().for_each(|s| visit(&s.amount.expr));
     }
-    nums.sort_unstable();
-    nums.dedup();
-    dates.sort_unstable();
-    dates.dedup();
+    crate::sort::sort_dedup(&mut nums);
+    crate::sort::sort_dedup(&mut dates);
     (nums, dates)
 }
 
@@ -411,8 +409,7 @@ fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Da
                     }
                 }
             }
-            c.sort_unstable();
-            c.dedup();
+            crate::sort::sort_dedup(&mut c);
             (c.into_iter().map(V::Num).collect(), false)
         }
         QType::Date => {
@@ -439,8 +436,7 @@ fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Da
             c.extend(lo);
             c.extend(hi);
             c.retain(|d| lo.is_none_or(|l| *d >= l) && hi.is_none_or(|h| *d <= h));
-            c.sort_unstable();
-            c.dedup();
+            crate::sort::sort_dedup(&mut c);
             (c.into_iter().map(V::Date).collect(), true)
         }
     }
@@ -551,8 +547,7 @@ fn joint_total(
 ) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
     let cash: Vec<&Program> = v.programs.iter().filter(|p| p.kind == ProgramKind::Cash).collect();
     let mut deps: Vec<usize> = cash.iter().flat_map(|p| p.deps.iter().copied()).collect();
-    deps.sort_unstable();
-    deps.dedup();
+    crate::sort::sort_dedup(&mut deps);
     let zero = v.rounding.zero();
     let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
     let mut groups: Vec<(&str, Decimal)> = Vec::new();
@@ -890,8 +885,7 @@ fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
 /// amount is known, the others are set to not eligible with the reason.
 fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v>], lang: Lang) {
     let mut groups: Vec<&str> = v.programs.iter().filter_map(|p| p.exclusive_group.as_deref()).collect();
-    groups.sort_unstable();
-    groups.dedup();
+    crate::sort::sort_dedup(&mut groups);
     for g in groups {
         let members: Vec<usize> = (0..programs.len()).filter(|&i| v.programs[i].exclusive_group.as_deref() == Some(g)).collect();
         let names: Vec<&str> = members.iter().map(|&i| programs[i].name).collect();

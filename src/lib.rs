@@ -40,6 +40,7 @@ mod money;
 mod node;
 mod report;
 mod rules;
+mod sort;
 
 pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, RawAnswers};
 pub use date::Date;

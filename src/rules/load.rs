@@ -838,7 +838,7 @@ fn read_program(
         }
         i += 1;
     }
-    deps.sort_unstable();
+    crate::sort::sort_dedup(&mut deps);
     Some(Program {
         id: id?,
         name: name?,

@@ -396,7 +396,7 @@ impl RuleSet {
             }]));
         };
         let id = first.rule_set.clone();
-        versions.sort_by(|a, b| a.effective_from.cmp(&b.effective_from).then(a.version.cmp(&b.version)));
+        crate::sort::sort_by(&mut versions, |a, b| (a.effective_from, &a.version, &a.file) < (b.effective_from, &b.version, &b.file));
         let at = |v: &Version, key: &str| -> (Option<u32>, Option<u32>) {
             v.locs.iter().find(|(k, _, _)| k == key).map_or((None, None), |(_, l, c)| (Some(*l), Some(*c)))
         };
