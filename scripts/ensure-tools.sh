@@ -14,6 +14,12 @@ if want wasm; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+  # The browser build uses a nightly's rust-src when a nightly is installed (see the Makefile);
+  # when it cannot be added, the build falls back to stable.
+  if rustup toolchain list 2>/dev/null | grep -q '^nightly' && ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
+    log "adding rust-src to the nightly toolchain (for the size-optimised browser build)"
+    rustup component add rust-src --toolchain nightly || log "could not add rust-src: the browser build uses stable"
+  fi
   # wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
   ver=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$ver" ]; then
