@@ -297,9 +297,9 @@ fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcom
 }
 
 fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<'_>) -> Result<Decimal, EstimateError> {
-    let raw = match a.formula.code.eval(env).map_err(|e| arith(p, e))? {
-        V::Num(n) => n,
-        _ => {
+    let raw = match a.formula.code.number(env).map_err(|e| arith(p, e))? {
+        Some(n) => n,
+        None => {
             return Err(EstimateError::Arithmetic {
                 program: p.id.clone(),
                 message: "the amount depends on a question that is not asked in this case (rule file error)".into(),
@@ -307,7 +307,7 @@ fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<
         }
     };
     let capped = match a.cap {
-        Some(c) if raw > c => c,
+        Some(c) if num::cmp(&raw, &c) == std::cmp::Ordering::Greater => c,
         _ => raw,
     };
     if capped.is_sign_negative() && !capped.is_zero() {
@@ -336,9 +336,9 @@ fn schedule<'v>(
     let mut out = Vec::new();
     let mut sum = v.rounding.zero();
     for row in &p.schedule {
-        let x = match row.amount.code.eval(&env).map_err(|e| arith(p, e))? {
-            V::Num(n) => v.rounding.apply(n),
-            _ => {
+        let x = match row.amount.code.number(&env).map_err(|e| arith(p, e))? {
+            Some(n) => v.rounding.apply(n),
+            None => {
                 return Err(EstimateError::Arithmetic {
                     program: p.id.clone(),
                     message: format!("the year-{} amount depends on a question that is not asked in this case", row.year),

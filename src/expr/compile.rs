@@ -9,7 +9,8 @@
 //! same values, the same errors, in the same order; the tests below check it case by case.
 
 use super::eval::{cmp, eval, num, Env, EvalError, V};
-use super::{BinOp, Expr, Kind, Scope, SigType};
+use super::{BinOp, Expr, Kind, Scope, SigType, Ty};
+use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
 /// A compiled expression.
@@ -214,6 +215,67 @@ impl Code {
         }
     }
 
+    /// [`Code::number`] with constants and answers read in place.
+    #[inline(always)]
+    fn leaf_number(&self, env: &Env<'_>) -> Result<Option<Decimal>, EvalError> {
+        match self {
+            Code::Const(V::Num(d)) => Ok(Some(*d)),
+            Code::Q(q) => match env.values.get(*q) {
+                Some(V::Num(d)) => Ok(Some(*d)),
+                Some(V::Unknown) | None => Ok(None),
+                Some(_) => Err(EvalError::Type),
+            },
+            _ => self.number(env),
+        }
+    }
+
+    /// Evaluates a number expression (amounts, schedule rows): the same result as
+    /// [`Code::eval`] with `None` for unknown, computed on decimals directly.
+    pub fn number(&self, env: &Env<'_>) -> Result<Option<Decimal>, EvalError> {
+        let arith = |op: BinOp, x: Decimal, y: Decimal| -> Result<Decimal, EvalError> {
+            match op {
+                BinOp::Add => num::add(x, y).ok_or(EvalError::Overflow),
+                BinOp::Sub => num::sub(x, y).ok_or(EvalError::Overflow),
+                BinOp::Mul => num::mul(x, y).ok_or(EvalError::Overflow),
+                BinOp::Div if y.is_zero() => Err(EvalError::DivisionByZero),
+                BinOp::Div => x.checked_div(y).ok_or(EvalError::Overflow),
+                _ => Err(EvalError::Type),
+            }
+        };
+        match self {
+            Code::Const(V::Num(d)) => Ok(Some(*d)),
+            Code::Q(q) => match env.values.get(*q) {
+                Some(V::Num(d)) => Ok(Some(*d)),
+                Some(V::Unknown) | None => Ok(None),
+                Some(_) => Err(EvalError::Type),
+            },
+            Code::Bin(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), ab) => {
+                let (a, b) = (ab.0.leaf_number(env)?, ab.1.leaf_number(env)?);
+                match (a, b) {
+                    (Some(x), Some(y)) => arith(*op, x, y).map(Some),
+                    _ => Ok(None),
+                }
+            }
+            Code::Min(args) | Code::Max(args) => {
+                let want = if matches!(self, Code::Min(_)) { Ordering::Less } else { Ordering::Greater };
+                let mut best: Option<Decimal> = None;
+                for a in args.iter() {
+                    let Some(v) = a.leaf_number(env)? else { return Ok(None) };
+                    best = match best {
+                        Some(b) if num::cmp(&v, &b) != want => Some(b),
+                        _ => Some(v),
+                    };
+                }
+                Ok(best)
+            }
+            _ => match self.eval(env)? {
+                V::Num(d) => Ok(Some(d)),
+                V::Unknown => Ok(None),
+                _ => Err(EvalError::Type),
+            },
+        }
+    }
+
     /// [`Code::truth`], with the commonest conditions (an option test, a yes/no answer)
     /// decided in place rather than through a call.
     #[inline(always)]
@@ -247,9 +309,10 @@ impl Code {
                 Some(V::Unknown) | None => Ok(Tri::Unknown),
                 Some(_) => Err(EvalError::Type),
             },
-            Code::CmpQ { q, op, lit } => match env.values.get(*q).copied().unwrap_or(V::Unknown) {
-                V::Unknown => Ok(Tri::Unknown),
-                v => Ok(Tri::of(test(cmp(v, *lit).ok_or(EvalError::Type)?, *op))),
+            Code::CmpQ { q, op, lit } => match (env.values.get(*q).copied().unwrap_or(V::Unknown), lit) {
+                (V::Unknown, _) => Ok(Tri::Unknown),
+                (V::Num(x), V::Num(y)) => Ok(Tri::of(test(num::cmp(&x, y), *op))),
+                (v, _) => Ok(Tri::of(test(cmp(v, *lit).ok_or(EvalError::Type)?, *op))),
             },
             Code::And(parts) => {
                 let mut all = true;
@@ -473,6 +536,7 @@ mod tests {
         let as_of = Date::parse("2024-07-15").unwrap();
         let mut cases = 0;
         let mut truths = 0;
+        let mut numbers = 0;
         // The boolean expressions: those whose type checks as bool.
         let is_bool = |src: &str| {
             let mut e = parse(src).unwrap();
@@ -483,6 +547,7 @@ mod tests {
             check(&mut e, &scope).unwrap_or_else(|err| panic!("{src}: {}", err.message));
             let code = compile(&e, &scope);
             let boolean = is_bool(src);
+            let number = matches!(check(&mut parse(src).unwrap(), &scope), Ok(Ty::Num));
             for t in domain(0) {
                 for ok in domain(1) {
                     for m in domain(2) {
@@ -492,7 +557,7 @@ mod tests {
                             let want = eval(&e, &env);
                             assert_eq!(code.eval(&env), want, "{src} with {values:?}");
                             if boolean {
-                                let t = want.map(|v| match v {
+                                let t = want.clone().map(|v| match v {
                                     V::Bool(true) => Tri::True,
                                     V::Bool(false) => Tri::False,
                                     _ => Tri::Unknown,
@@ -500,6 +565,14 @@ mod tests {
                                 assert_eq!(code.truth(&env), t, "truth of {src} with {values:?}");
                                 assert_eq!(code.holds(&env), t, "holds of {src} with {values:?}");
                                 truths += 1;
+                            }
+                            if number {
+                                let n = want.clone().map(|v| match v {
+                                    V::Num(d) => Some(d),
+                                    _ => None,
+                                });
+                                assert_eq!(code.number(&env), n, "number of {src} with {values:?}");
+                                numbers += 1;
                             }
                             cases += 1;
                         }
@@ -509,6 +582,7 @@ mod tests {
         }
         assert_eq!(cases, EXPRS.len() * 4 * 3 * 5 * 4);
         assert!(truths > cases / 2, "{truths} truth checks");
+        assert!(numbers > cases / 5, "{numbers} number checks");
     }
 
     #[test]
