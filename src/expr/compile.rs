@@ -9,7 +9,7 @@
 //! same values, the same errors, in the same order; the tests below check it case by case.
 
 use super::eval::{cmp, eval, num, Env, EvalError, V};
-use super::{BinOp, Expr, Kind, Scope, SigType, Ty};
+use super::{BinOp, Expr, Kind, Scope, SigType};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -547,7 +547,7 @@ mod tests {
             check(&mut e, &scope).unwrap_or_else(|err| panic!("{src}: {}", err.message));
             let code = compile(&e, &scope);
             let boolean = is_bool(src);
-            let number = matches!(check(&mut parse(src).unwrap(), &scope), Ok(Ty::Num));
+            let number = matches!(check(&mut parse(src).unwrap(), &scope), Ok(super::super::Ty::Num));
             for t in domain(0) {
                 for ok in domain(1) {
                     for m in domain(2) {
