@@ -291,6 +291,11 @@ impl Code {
                 Some(V::Unknown) | None => Ok(Tri::Unknown),
                 Some(_) => Err(EvalError::Type),
             },
+            Code::CmpQ { q, op, lit: V::Num(y) } => match env.values.get(*q) {
+                Some(V::Num(x)) => Ok(Tri::of(test(num::cmp(x, y), *op))),
+                Some(V::Unknown) | None => Ok(Tri::Unknown),
+                Some(_) => Err(EvalError::Type),
+            },
             _ => self.truth(env),
         }
     }

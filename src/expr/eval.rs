@@ -105,7 +105,12 @@ pub mod num {
     pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
         let scale = a.scale() + b.scale();
         if scale <= 28 {
-            if let Some(d) = a.mantissa().checked_mul(b.mantissa()).and_then(|m| make(m, scale)) {
+            // Mantissas of 63 bits or fewer multiply without overflow in 128 bits.
+            let product = match (i64::try_from(a.mantissa()), i64::try_from(b.mantissa())) {
+                (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+                _ => a.mantissa().checked_mul(b.mantissa()),
+            };
+            if let Some(d) = product.and_then(|m| make(m, scale)) {
                 // A zero product takes rust_decimal's own path (it picks the zero's scale).
                 if !d.is_zero() {
                     return Some(d);
