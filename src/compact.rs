@@ -7,170 +7,147 @@
 //! joins them (`src/hydrate.js`) into exactly the JSON contract the CLI prints — the parity
 //! tests compare the two on thousands of answer sets.
 
-use crate::date::Date;
-use crate::estimate::{Estimate, Met, Reason, Status, Texts};
-use crate::rules::{Lang, ProgramKind, Source, Version};
-use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use crate::estimate::Estimate;
+use crate::json::{array, string, Obj, ToJson};
+use crate::rules::{Lang, Version};
 
-struct Dec(Decimal);
+/// The parts of every estimate on `v` in `lang` that do not depend on the answers, as JSON:
+/// the estimate's own fields that do not change, `payers` (payer names by id) and, per
+/// program, its fixed fields with `reasons` holding each condition's text, source,
+/// condition and assumption.
+pub fn skeleton_json(v: &Version, lang: Lang) -> String {
+    let mut out = String::with_capacity(8192);
+    let payers = |out: &mut String| {
+        let mut o = Obj::new(out);
+        for p in &v.payers {
+            o.field(&p.id, p.name.get(lang));
+        }
+        o.end();
+    };
+    let mut payer_map = String::new();
+    payers(&mut payer_map);
+    let mut programs = String::from("[");
+    for (i, p) in v.programs.iter().enumerate() {
+        if i > 0 {
+            programs.push(',');
+        }
+        let mut reasons = String::from("[");
+        for (j, c) in p.conditions.iter().enumerate() {
+            if j > 0 {
+                reasons.push(',');
+            }
+            Obj::new(&mut reasons)
+                .field("text", c.text.get(lang))
+                .field("source", &c.source)
+                .field("condition", &c.when.src)
+                .some("assumption", &c.assumption.as_ref().map(|a| a.get(lang)))
+                .end();
+        }
+        reasons.push(']');
+        Obj::new(&mut programs)
+            .field("id", &p.id)
+            .field("name", p.name.get(lang))
+            .field("kind", &p.kind)
+            .field("reasons", &Raw(&reasons))
+            .field("assumptions", &crate::estimate::Texts::new(&p.explained.assumptions, lang))
+            .field("sources", &p.explained.sources)
+            .field("payers", &crate::estimate::Texts::new(&p.explained.payer_names, lang))
+            .some("description", &p.description.as_ref().map(|d| d.get(lang)))
+            .some("note", &p.note.as_ref().map(|d| d.get(lang)))
+            .some("exclusive_group", &p.exclusive_group)
+            .end();
+    }
+    programs.push(']');
+    Obj::new(&mut out)
+        .field("rule_set", &v.rule_set)
+        .field("rule_set_name", v.name.get(lang))
+        .field("version", &v.version)
+        .field("effective_from", &v.effective_from)
+        .field("effective_to", &v.effective_to)
+        .field("lang", lang.tag())
+        .field("currency", &v.currency)
+        .field("assumptions", &crate::estimate::Texts::new(&v.assumptions, lang))
+        .field("payers", &Raw(&payer_map))
+        .field("programs", &Raw(&programs))
+        .end();
+    out
+}
 
-impl Serialize for Dec {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+/// JSON text written already.
+struct Raw<'a>(&'a str);
+
+impl ToJson for Raw<'_> {
+    fn json(&self, out: &mut String) {
+        out.push_str(self.0);
     }
 }
 
-#[derive(Serialize)]
-struct Skeleton<'v> {
-    rule_set: &'v str,
-    rule_set_name: &'v str,
-    version: &'v str,
-    effective_from: Date,
-    effective_to: Option<Date>,
-    lang: &'static str,
-    currency: &'v str,
-    assumptions: Texts<'v>,
-    /// Payer names by id.
-    payers: serde_json::Map<String, serde_json::Value>,
-    programs: Vec<SkeletonProgram<'v>>,
-}
-
-#[derive(Serialize)]
-struct SkeletonProgram<'v> {
-    id: &'v str,
-    name: &'v str,
-    kind: ProgramKind,
-    reasons: Vec<SkeletonReason<'v>>,
-    assumptions: Texts<'v>,
-    sources: &'v [Source],
-    payers: Texts<'v>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'v str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'v str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exclusive_group: Option<&'v str>,
-}
-
-#[derive(Serialize)]
-struct SkeletonReason<'v> {
-    text: &'v str,
-    source: &'v str,
-    condition: &'v str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    assumption: Option<&'v str>,
-}
-
-/// The parts of every estimate on `v` in `lang` that do not depend on the answers, as JSON.
-pub fn skeleton_json(v: &Version, lang: Lang) -> Result<String, serde_json::Error> {
-    let skeleton = Skeleton {
-        rule_set: &v.rule_set,
-        rule_set_name: v.name.get(lang),
-        version: &v.version,
-        effective_from: v.effective_from,
-        effective_to: v.effective_to,
-        lang: lang.tag(),
-        currency: &v.currency,
-        assumptions: Texts::new(&v.assumptions, lang),
-        payers: v.payers.iter().map(|p| (p.id.clone(), serde_json::Value::from(p.name.get(lang)))).collect(),
-        programs: v
-            .programs
-            .iter()
-            .map(|p| SkeletonProgram {
-                id: &p.id,
-                name: p.name.get(lang),
-                kind: p.kind,
-                reasons: p
-                    .conditions
-                    .iter()
-                    .map(|c| SkeletonReason {
-                        text: c.text.get(lang),
-                        source: &c.source,
-                        condition: &c.when.src,
-                        assumption: c.assumption.as_ref().map(|a| a.get(lang)),
-                    })
-                    .collect(),
-                assumptions: Texts::new(&p.explained.assumptions, lang),
-                sources: &p.explained.sources,
-                payers: Texts::new(&p.explained.payer_names, lang),
-                description: p.description.as_ref().map(|d| d.get(lang)),
-                note: p.note.as_ref().map(|d| d.get(lang)),
-                exclusive_group: p.exclusive_group.as_deref(),
-            })
-            .collect(),
-    };
-    serde_json::to_string(&skeleton)
-}
-
-#[derive(Serialize)]
-struct Compact<'a, 'v> {
-    version: &'v str,
-    lang: &'static str,
-    as_of: Date,
-    total: Option<Dec>,
-    total_min: Dec,
-    total_max: Dec,
-    next_question: Option<&'v str>,
-    unused_answers: &'a [&'v str],
-    programs: Vec<CompactProgram<'a, 'v>>,
-}
-
-/// One program: `[status, amount, min, max, range_exact, missing, results, schedule, more]`
-/// where `results` are the conditions' results in order, `schedule` is `[[year, payer id,
-/// amount]]` and `more` the reasons that are not conditions of the rule file.
-#[derive(Serialize)]
-struct CompactProgram<'a, 'v>(
-    Status,
-    Option<Dec>,
-    Option<Dec>,
-    Option<Dec>,
-    bool,
-    &'a [&'v str],
-    Vec<Met>,
-    Vec<(u32, &'v str, Dec)>,
-    &'a [Reason<'v>],
-);
-
 /// What `e` (an estimate on `v`) adds to the skeleton of its version and language, as JSON.
-pub fn compact_json(e: &Estimate<'_>, v: &Version) -> Result<String, serde_json::Error> {
-    let programs = e
-        .programs
-        .iter()
-        .zip(&v.programs)
-        .map(|(pe, p)| {
-            let n = p.conditions.len().min(pe.reasons.len());
-            let (conditions, more) = pe.reasons.split_at(n);
-            CompactProgram(
-                pe.status,
-                pe.amount.map(Dec),
-                pe.min.map(Dec),
-                pe.max.map(Dec),
-                pe.range_exact,
-                &pe.missing,
-                conditions.iter().map(|r| r.result).collect(),
-                pe.schedule.iter().map(|s| (s.year, s.payer, Dec(s.amount))).collect(),
-                more,
-            )
-        })
-        .collect();
-    serde_json::to_string(&Compact {
-        version: e.version,
-        lang: e.lang,
-        as_of: e.as_of,
-        total: e.total.map(Dec),
-        total_min: Dec(e.total_min),
-        total_max: Dec(e.total_max),
-        next_question: e.next_question,
-        unused_answers: &e.unused_answers,
-        programs,
-    })
+/// Each program is `[status, amount, min, max, range_exact, missing, results, schedule,
+/// more]` where `results` are the conditions' results in order, `schedule` is `[[year, payer
+/// id, amount]]` and `more` the reasons that are not conditions of the rule file.
+pub fn compact_json(e: &Estimate<'_>, v: &Version) -> String {
+    let mut programs = String::with_capacity(128 * e.programs.len());
+    programs.push('[');
+    for (i, (pe, p)) in e.programs.iter().zip(&v.programs).enumerate() {
+        if i > 0 {
+            programs.push(',');
+        }
+        let n = p.conditions.len().min(pe.reasons.len());
+        let (conditions, more) = pe.reasons.split_at(n);
+        let out = &mut programs;
+        out.push('[');
+        pe.status.json(out);
+        for d in [&pe.amount, &pe.min, &pe.max] {
+            out.push(',');
+            d.json(out);
+        }
+        out.push(',');
+        pe.range_exact.json(out);
+        out.push(',');
+        pe.missing.json(out);
+        out.push(',');
+        array(out, conditions.iter().map(|r| r.result));
+        out.push(',');
+        out.push('[');
+        for (k, s) in pe.schedule.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            s.year.json(out);
+            out.push(',');
+            string(out, s.payer);
+            out.push(',');
+            s.amount.json(out);
+            out.push(']');
+        }
+        out.push(']');
+        out.push(',');
+        more.json(out);
+        out.push(']');
+    }
+    programs.push(']');
+    let mut out = String::with_capacity(programs.len() + 256);
+    Obj::new(&mut out)
+        .field("version", e.version)
+        .field("lang", e.lang)
+        .field("as_of", &e.as_of)
+        .field("total", &e.total)
+        .field("total_min", &e.total_min)
+        .field("total_max", &e.total_max)
+        .field("next_question", &e.next_question)
+        .field("unused_answers", &e.unused_answers)
+        .field("programs", &Raw(&programs))
+        .end();
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::answers::{Answers, Raw};
+    use crate::date::Date;
     use crate::estimate::estimate_version;
     use serde_json::Value;
 
@@ -225,31 +202,39 @@ mod tests {
 
     #[test]
     fn skeleton_and_compact_join_into_the_estimate() {
-        let rs = crate::load_dir(std::path::Path::new("rules/baotou-rare-earth-zone")).unwrap();
         let as_of = Date::parse("2024-07-15").unwrap();
-        let v = rs.version_on(as_of).unwrap();
-        let cases: Vec<Vec<(String, Raw)>> = vec![
-            vec![],
-            vec![
-                ("applicant_type".into(), Raw::Str("postdoc".into())),
-                ("in_zone".into(), Raw::Bool(true)),
-                ("months_in_station".into(), Raw::Int(24)),
-            ],
-            vec![
-                ("applicant_type".into(), Raw::Str("enterprise".into())),
-                ("in_zone".into(), Raw::Bool(true)),
-                ("months_in_station".into(), Raw::Int(3)),
-            ],
-        ];
-        for lang in [Lang::Zh, Lang::En] {
-            let skel: Value = serde_json::from_str(&skeleton_json(v, lang).unwrap()).unwrap();
-            for raw in &cases {
-                let (answers, _) = Answers::parse(v, raw);
-                let e = estimate_version(v, &answers, as_of, lang).unwrap();
-                let full = serde_json::to_value(&e).unwrap();
-                let c: Value = serde_json::from_str(&compact_json(&e, v).unwrap()).unwrap();
-                assert_eq!(join(&skel, &c), full);
+        let mut checked = 0;
+        for dir in ["rules/baotou-rare-earth-zone", "rules/guangzhou-tianhe", "rules/zibo", "rules/shenyang", "tests/rules/hostile-text"] {
+            let rs = crate::load_dir(std::path::Path::new(dir)).unwrap();
+            for v in &rs.versions {
+                // Nothing answered, then every question answered with its first value.
+                let first: Vec<(String, Raw)> = v
+                    .questions
+                    .iter()
+                    .map(|q| {
+                        let r = match q.ty {
+                            crate::rules::QType::Bool => Raw::Bool(true),
+                            crate::rules::QType::Enum => Raw::Str(q.options.first().map(|o| o.id.clone()).unwrap_or_default()),
+                            crate::rules::QType::Integer => Raw::Int(24),
+                            crate::rules::QType::Decimal => Raw::Str("1.00".into()),
+                            crate::rules::QType::Date => Raw::Str("2024-03-01".into()),
+                        };
+                        (q.id.clone(), r)
+                    })
+                    .collect();
+                for lang in [Lang::Zh, Lang::En] {
+                    let skel: Value = serde_json::from_str(&skeleton_json(v, lang)).unwrap();
+                    for raw in [Vec::new(), first.clone()] {
+                        let (answers, _) = Answers::parse(v, &raw);
+                        let Ok(e) = estimate_version(v, &answers, as_of, lang) else { continue };
+                        let full = serde_json::to_value(&e).unwrap();
+                        let c: Value = serde_json::from_str(&compact_json(&e, v)).unwrap();
+                        assert_eq!(join(&skel, &c), full, "{dir} {}", v.version);
+                        checked += 1;
+                    }
+                }
             }
         }
+        assert!(checked >= 20, "{checked} estimates checked");
     }
 }

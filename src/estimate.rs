@@ -105,6 +105,18 @@ impl Serialize for Texts<'_> {
     }
 }
 
+impl Met {
+    /// The contract name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Met::Met => "met",
+            Met::NotMet => "not_met",
+            Met::Unknown => "unknown",
+            Met::NotApplicable => "not_applicable",
+        }
+    }
+}
+
 /// One condition and whether it holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reason<'v> {

@@ -36,6 +36,7 @@ mod date;
 mod error;
 mod estimate;
 pub mod expr;
+mod json;
 mod money;
 mod node;
 mod report;

@@ -8,27 +8,21 @@ use crate::answers::{Answers, Raw};
 use crate::compact::{compact_json, skeleton_json};
 use crate::error::{EstimateError, RuleErrors};
 use crate::estimate::{estimate_version, pick, Estimate};
+use crate::json::{Obj, ToJson};
 use crate::rules::{Bound, Lang, QType, RuleSet, Version};
 use crate::{load_bundle, Date};
 use js_sys::{Array, Object, Reflect};
-use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// A structured error for JS.
-#[derive(Serialize)]
 struct JsError {
     kind: &'static str,
     message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     column: Option<u32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldError>,
 }
 
@@ -39,7 +33,6 @@ impl JsError {
     }
 }
 
-#[derive(Serialize)]
 struct FieldError {
     field: String,
     message: String,
@@ -47,10 +40,25 @@ struct FieldError {
 
 /// A value as a JS object: serialized to JSON here, parsed by the browser's `JSON.parse`
 /// (smaller than building the object through the boundary field by field, and as fast).
-fn to_js<T: Serialize>(v: &T) -> JsValue {
-    match serde_json::to_string(v) {
-        Ok(s) => js_sys::JSON::parse(&s).unwrap_or_else(|e| e),
-        Err(e) => JsValue::from_str(&e.to_string()),
+fn to_js(v: &(impl ToJson + ?Sized)) -> JsValue {
+    js_sys::JSON::parse(&crate::json::to_string(v)).unwrap_or_else(|e| e)
+}
+
+impl ToJson for JsError {
+    fn json(&self, out: &mut String) {
+        let mut o = Obj::new(out);
+        o.field("kind", self.kind).field("message", &self.message).some("field", &self.field).some("file", &self.file);
+        o.some("line", &self.line).some("column", &self.column);
+        if !self.errors.is_empty() {
+            o.field("errors", &self.errors);
+        }
+        o.end();
+    }
+}
+
+impl ToJson for FieldError {
+    fn json(&self, out: &mut String) {
+        Obj::new(out).field("field", &self.field).field("message", &self.message).end();
     }
 }
 
@@ -168,10 +176,8 @@ pub struct Calculator {
     skeletons: RefCell<Vec<(String, Lang, JsValue)>>,
 }
 
-#[derive(Serialize)]
 struct QuestionOut<'a> {
     id: &'a str,
-    #[serde(rename = "type")]
     ty: QType,
     label: &'a str,
     help: Option<&'a str>,
@@ -182,13 +188,11 @@ struct QuestionOut<'a> {
     assumption: Option<&'a str>,
 }
 
-#[derive(Serialize)]
 struct OptionOut<'a> {
     id: &'a str,
     label: &'a str,
 }
 
-#[derive(Serialize)]
 struct VersionOut<'a> {
     rule_set: &'a str,
     version: &'a str,
@@ -199,18 +203,58 @@ struct VersionOut<'a> {
     currency: &'a str,
 }
 
-#[derive(Serialize)]
 struct Evaluation {
-    estimate: Option<()>,
     errors: Vec<FieldError>,
     error: Option<JsError>,
+}
+
+impl ToJson for QuestionOut<'_> {
+    fn json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("id", self.id)
+            .field("type", &self.ty)
+            .field("label", self.label)
+            .field("help", &self.help)
+            .field("unit", &self.unit)
+            .field("options", &self.options)
+            .field("min", &self.min)
+            .field("max", &self.max)
+            .field("assumption", &self.assumption)
+            .end();
+    }
+}
+
+impl ToJson for OptionOut<'_> {
+    fn json(&self, out: &mut String) {
+        Obj::new(out).field("id", self.id).field("label", self.label).end();
+    }
+}
+
+impl ToJson for VersionOut<'_> {
+    fn json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("rule_set", self.rule_set)
+            .field("version", self.version)
+            .field("effective_from", &self.effective_from)
+            .field("effective_to", &self.effective_to)
+            .field("name", self.name)
+            .field("jurisdiction", self.jurisdiction)
+            .field("currency", self.currency)
+            .end();
+    }
+}
+
+/// `{ estimate: null, errors, error }`; the estimate is set on the object afterwards.
+impl ToJson for Evaluation {
+    fn json(&self, out: &mut String) {
+        Obj::new(out).field("estimate", &None::<u32>).field("errors", &self.errors).field("error", &self.error).end();
+    }
 }
 
 impl Calculator {
     /// The estimate as a JS object: the version's skeleton (parsed once per version and
     /// language) joined with the compact part of this estimate.
     fn to_js_estimate(&self, v: &Version, lang: Lang, e: &Estimate<'_>) -> Result<JsValue, JsValue> {
-        let internal = |err: serde_json::Error| plain("internal", err.to_string(), None);
         let known = self
             .skeletons
             .try_borrow()
@@ -219,14 +263,14 @@ impl Calculator {
         let skeleton = match known {
             Some(s) => s,
             None => {
-                let s = parse_skeleton(&skeleton_json(v, lang).map_err(internal)?);
+                let s = parse_skeleton(&skeleton_json(v, lang));
                 if let Ok(mut k) = self.skeletons.try_borrow_mut() {
                     k.push((v.version.clone(), lang, s.clone()));
                 }
                 s
             }
         };
-        Ok(hydrate(&skeleton, &compact_json(e, v).map_err(internal)?))
+        Ok(hydrate(&skeleton, &compact_json(e, v)))
     }
 }
 
@@ -267,17 +311,17 @@ impl Calculator {
         let (lang, version) = options(&opts)?;
         let v = match pick(&self.rules, as_of, version.as_deref()) {
             Ok(v) => v,
-            Err(e) => return Ok(to_js(&Evaluation { estimate: None, errors: Vec::new(), error: Some(JsError::of(&e)) })),
+            Err(e) => return Ok(to_js(&Evaluation { errors: Vec::new(), error: Some(JsError::of(&e)) })),
         };
         let (answers, errs) = Answers::parse(v, &raw);
         let errors = errs.into_iter().map(|x| FieldError { field: x.field, message: x.message }).collect();
         match estimate_version(v, &answers, as_of, lang) {
             Ok(e) => {
-                let out = to_js(&Evaluation { estimate: None, errors, error: None });
+                let out = to_js(&Evaluation { errors, error: None });
                 Reflect::set(&out, &JsValue::from_str("estimate"), &self.to_js_estimate(v, lang, &e)?)?;
                 Ok(out)
             }
-            Err(e) => Ok(to_js(&Evaluation { estimate: None, errors, error: Some(JsError::of(&e)) })),
+            Err(e) => Ok(to_js(&Evaluation { errors, error: Some(JsError::of(&e)) })),
         }
     }
 
