@@ -8,7 +8,7 @@
 //! comparison (`months_in_station >= 1`). Results are exactly those of [`super::eval`]: the
 //! same values, the same errors, in the same order; the tests below check it case by case.
 
-use super::eval::{cmp, eval, num, Env, EvalError, V};
+use super::eval::{cmp, num, Env, EvalError, V};
 use super::{BinOp, Expr, Kind, Scope, SigType};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -54,8 +54,17 @@ pub enum Code {
     Max(Box<[Code]>),
     /// `if c then a else b`
     If(Box<(Code, Code, Code)>),
-    /// Anything else, evaluated on the checked tree.
-    Tree(Box<Expr>),
+    /// `e in [..]` (`negated` for `not in`), other than an option test.
+    In {
+        /// The tested value.
+        value: Box<Code>,
+        /// The list.
+        list: Box<[Code]>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// A name or string the checker did not resolve (only if checking was skipped).
+    Unresolved,
 }
 
 fn is_cmp(op: BinOp) -> bool {
@@ -123,18 +132,27 @@ fn option_test(e: &Expr, scope: &Scope<'_>) -> Option<(usize, u64)> {
 
 /// Compiles a checked expression.
 pub fn compile(e: &Expr, scope: &Scope<'_>) -> Code {
+    let code = build(e, scope);
     if constant(e) {
         // Folding evaluates with no answers; an error stays for evaluation to report.
-        if let Ok(v) = eval(e, &Env { values: &[], as_of: crate::date::Date::EPOCH }) {
+        if let Ok(v) = code.eval(&Env { values: &[], as_of: crate::date::Date::EPOCH }) {
             return Code::Const(v);
         }
-        return Code::Tree(Box::new(e.clone()));
     }
+    code
+}
+
+fn build(e: &Expr, scope: &Scope<'_>) -> Code {
     if let Some((q, mask)) = option_test(e, scope) {
         return Code::OptIn { q, mask };
     }
     let c = |x: &Expr| compile(x, scope);
     match &e.kind {
+        Kind::Num(n) => Code::Const(V::Num(*n)),
+        Kind::Bool(b) => Code::Const(V::Bool(*b)),
+        Kind::Date(d) => Code::Const(V::Date(*d)),
+        Kind::Option(_, o) => Code::Const(V::Opt(*o)),
+        Kind::In { value, list, negated } => Code::In { value: Box::new(c(value)), list: list.iter().map(c).collect(), negated: *negated },
         Kind::Question(q) => Code::Q(*q),
         Kind::AsOf => Code::AsOf,
         Kind::Not(a) => Code::Not(Box::new(c(a))),
@@ -157,7 +175,7 @@ pub fn compile(e: &Expr, scope: &Scope<'_>) -> Code {
         Kind::Min(args) => Code::Min(args.iter().map(c).collect()),
         Kind::Max(args) => Code::Max(args.iter().map(c).collect()),
         Kind::If(x, a, b) => Code::If(Box::new((c(x), c(a), c(b)))),
-        _ => Code::Tree(Box::new(e.clone())),
+        Kind::Str(_) | Kind::Ident(_) => Code::Unresolved,
     }
 }
 
@@ -454,14 +472,36 @@ impl Code {
                     }
                 }
             },
-            Code::Tree(e) => eval(e, env)?,
+            Code::In { value, list, negated } => {
+                let v = value.eval(env)?;
+                if v == V::Unknown {
+                    return Ok(V::Unknown);
+                }
+                let mut unknown = false;
+                let mut found = false;
+                for item in list.iter() {
+                    match item.value(env)? {
+                        V::Unknown => unknown = true,
+                        x if cmp(v, x) == Some(Ordering::Equal) => found = true,
+                        _ => {}
+                    }
+                }
+                if found {
+                    V::Bool(!negated)
+                } else if unknown {
+                    V::Unknown
+                } else {
+                    V::Bool(*negated)
+                }
+            }
+            Code::Unresolved => return Err(EvalError::Type),
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, parse, QuestionSig, SigType};
+    use super::super::{check, eval, parse, QuestionSig, SigType};
     use super::*;
     use crate::date::Date;
     use rust_decimal::Decimal;
@@ -605,6 +645,7 @@ mod tests {
         assert_eq!(code("100.00 * 2"), Code::Const(V::Num(Decimal::new(20000, 2))));
         assert!(matches!(code("ok and m > 1 and t == 'b'"), Code::And(p) if p.len() == 3));
         assert!(matches!(code("m / 0"), Code::Bin(BinOp::Div, _)));
-        assert!(matches!(code("100 / 0"), Code::Tree(_)));
+        assert!(matches!(code("100 / 0"), Code::Bin(BinOp::Div, _)));
+        assert!(matches!(code("m in [1, m]"), Code::In { .. }));
     }
 }

@@ -68,6 +68,22 @@ pub mod num {
         Decimal::try_from_i128_with_scale(m, scale).ok()
     }
 
+    // The general cases, kept out of line so the wasm holds one copy of each.
+    #[inline(never)]
+    fn slow_add(a: Decimal, b: Decimal) -> Option<Decimal> {
+        a.checked_add(b)
+    }
+
+    #[inline(never)]
+    fn slow_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
+        a.checked_sub(b)
+    }
+
+    #[inline(never)]
+    fn slow_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+        a.checked_mul(b)
+    }
+
     /// Orders two decimals.
     #[inline]
     pub fn cmp(a: &Decimal, b: &Decimal) -> Ordering {
@@ -86,7 +102,7 @@ pub mod num {
                 return Some(d);
             }
         }
-        a.checked_add(b)
+        slow_add(a, b)
     }
 
     /// `a - b`, `None` on overflow.
@@ -97,7 +113,7 @@ pub mod num {
                 return Some(d);
             }
         }
-        a.checked_sub(b)
+        slow_sub(a, b)
     }
 
     /// `a * b`, `None` on overflow.
@@ -117,7 +133,7 @@ pub mod num {
                 }
             }
         }
-        a.checked_mul(b)
+        slow_mul(a, b)
     }
 }
 
