@@ -290,6 +290,7 @@ fn arith(p: &Program, e: EvalError) -> EstimateError {
 }
 
 /// Evaluates one program for a complete assignment.
+#[inline(never)]
 fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcome, EstimateError> {
     let env = Env { values, as_of };
     let mut met = true;
@@ -398,6 +399,7 @@ pub(crate) fn literals(v: &Version) -> (Vec<Decimal>, Vec<Date>) {
 }
 
 /// Candidate values of a missing question, and whether they cover it exactly.
+#[inline(never)]
 fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Date) -> (Vec<V>, bool) {
     let Some(question) = v.questions.get(q) else { return (vec![V::Unknown], true) };
     match question.ty {
