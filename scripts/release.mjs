@@ -58,18 +58,23 @@ async function bundleElement(out, integrity) {
       });
     },
   };
+  await bundle(entry, join(out, "subsidy-calculator.js"), [sources]);
+}
+
+/** One minified ES module at `outfile` from `entry` and everything it imports. */
+async function bundle(entry, outfile, plugins = []) {
   const result = await build({
     entryPoints: [entry],
-    outfile: join(out, "subsidy-calculator.js"),
+    outfile,
     bundle: true,
     format: "esm",
     minify: true,
     target: TARGET,
     legalComments: "none",
     logLevel: "warning",
-    plugins: [sources],
+    plugins,
   });
-  if (result.errors.length) throw new Error("bundling the element failed");
+  if (result.errors.length) throw new Error(`bundling ${relative(www, entry)} failed`);
 }
 
 /** Minifies one JS or CSS file from www/ into out/ (same relative path). */
@@ -81,28 +86,14 @@ async function minifyFile(rel, out) {
   await writeFile(join(out, rel), code);
 }
 
-/** The wasm-bindgen glue with its snippets (src/hydrate.js) in one minified module. */
-async function bundleGlue(out) {
-  const result = await build({
-    entryPoints: [join(www, "pkg/subsidy_calc.js")],
-    outfile: join(out, "pkg/subsidy_calc.js"),
-    bundle: true,
-    format: "esm",
-    minify: true,
-    target: TARGET,
-    legalComments: "none",
-    logLevel: "warning",
-  });
-  if (result.errors.length) throw new Error("bundling the glue failed");
-}
-
 /** One folder: element bundle, CSS, glue, wasm, rule bundles (without the test bundles). */
 async function writeCopy(out, integrityOf) {
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, "pkg"), { recursive: true });
   await cp(join(www, "rules"), join(out, "rules"), { recursive: true, filter: (src) => !slash(relative(join(www, "rules"), src)).startsWith("test") });
   await copyFile(join(www, "pkg/subsidy_calc_bg.wasm"), join(out, "pkg/subsidy_calc_bg.wasm"));
-  await bundleGlue(out);
+  // the wasm-bindgen glue with its snippet (src/hydrate.js) in one module
+  await bundle(join(www, "pkg/subsidy_calc.js"), join(out, "pkg/subsidy_calc.js"));
   await minifyFile("subsidy-calculator.css", out);
   await bundleElement(out, integrityOf ? await integrityOf(out) : {});
 }

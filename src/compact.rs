@@ -17,15 +17,12 @@ use crate::rules::{Lang, Version};
 /// condition and assumption.
 pub fn skeleton_json(v: &Version, lang: Lang) -> String {
     let mut out = String::with_capacity(8192);
-    let payers = |out: &mut String| {
-        let mut o = Obj::new(out);
-        for p in &v.payers {
-            o.field(&p.id, p.name.get(lang));
-        }
-        o.end();
-    };
     let mut payer_map = String::new();
-    payers(&mut payer_map);
+    let mut names = Obj::new(&mut payer_map);
+    for p in &v.payers {
+        names.field(&p.id, p.name.get(lang));
+    }
+    names.end();
     let mut programs = String::from("[");
     for (i, p) in v.programs.iter().enumerate() {
         if i > 0 {

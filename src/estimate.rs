@@ -268,18 +268,15 @@ struct Outcome {
     amount: Decimal,
 }
 
-/// Applies `ask_when`: a question not asked has no value. With `complete`, a question whose
-/// `ask_when` cannot be decided is treated as not asked.
-fn mask(v: &Version, values: &mut [V], qs: impl IntoIterator<Item = usize>, as_of: Date, complete: bool) {
-    for q in qs {
-        if let Some(aw) = v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-            let asked = match aw.code.holds(&Env { values, as_of }) {
-                Ok(Tri::True) => true,
-                Ok(Tri::False) => false,
-                _ => !complete,
-            };
-            if !asked {
-                values[q] = V::Unknown;
+/// Applies `ask_when` where it is decided: a question whose `ask_when` is false has no value;
+/// one whose `ask_when` is still unknown keeps it.
+fn mask(v: &Version, values: &mut [V], as_of: Date) {
+    for (q, question) in v.questions.iter().enumerate() {
+        if let Some(aw) = &question.ask_when {
+            if aw.code.holds(&Env { values, as_of }) == Ok(Tri::False) {
+                if let Some(x) = values.get_mut(q) {
+                    *x = V::Unknown;
+                }
             }
         }
     }
@@ -659,7 +656,7 @@ pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang
     let mut partial = Vec::with_capacity(n);
     partial.extend_from_slice(given);
     partial.resize(n, V::Unknown);
-    mask(v, &mut partial, 0..n, as_of, false);
+    mask(v, &mut partial, as_of);
     let unused_answers: Vec<&str> = (0..n)
         .filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown)
         .map(|i| v.questions[i].id.as_str())

@@ -66,12 +66,6 @@ impl ToJson for u32 {
     }
 }
 
-impl ToJson for usize {
-    fn json(&self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-}
-
 /// Money and other decimals cross as strings.
 impl ToJson for Decimal {
     fn json(&self, out: &mut String) {

@@ -8,7 +8,7 @@
 //! comparison (`months_in_station >= 1`). Results are exactly those of [`super::eval`]: the
 //! same values, the same errors, in the same order; the tests below check it case by case.
 
-use super::eval::{cmp, num, Env, EvalError, V};
+use super::eval::{cmp, num, test, Env, EvalError, V};
 use super::{BinOp, Expr, Kind, Scope, SigType};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -189,17 +189,6 @@ fn flatten(e: &Expr, op: BinOp, scope: &Scope<'_>, out: &mut Vec<Code>) {
     }
 }
 
-fn test(o: Ordering, op: BinOp) -> bool {
-    match op {
-        BinOp::Eq => o == Ordering::Equal,
-        BinOp::Ne => o != Ordering::Equal,
-        BinOp::Lt => o == Ordering::Less,
-        BinOp::Le => o != Ordering::Greater,
-        BinOp::Gt => o == Ordering::Greater,
-        _ => o != Ordering::Less,
-    }
-}
-
 /// A truth value of three-valued logic, as conditions evaluate to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tri {
@@ -250,16 +239,6 @@ impl Code {
     /// Evaluates a number expression (amounts, schedule rows): the same result as
     /// [`Code::eval`] with `None` for unknown, computed on decimals directly.
     pub fn number(&self, env: &Env<'_>) -> Result<Option<Decimal>, EvalError> {
-        let arith = |op: BinOp, x: Decimal, y: Decimal| -> Result<Decimal, EvalError> {
-            match op {
-                BinOp::Add => num::add(x, y).ok_or(EvalError::Overflow),
-                BinOp::Sub => num::sub(x, y).ok_or(EvalError::Overflow),
-                BinOp::Mul => num::mul(x, y).ok_or(EvalError::Overflow),
-                BinOp::Div if y.is_zero() => Err(EvalError::DivisionByZero),
-                BinOp::Div => x.checked_div(y).ok_or(EvalError::Overflow),
-                _ => Err(EvalError::Type),
-            }
-        };
         match self {
             Code::Const(V::Num(d)) => Ok(Some(*d)),
             Code::Q(q) => match env.values.get(*q) {
@@ -270,7 +249,7 @@ impl Code {
             Code::Bin(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), ab) => {
                 let (a, b) = (ab.0.leaf_number(env)?, ab.1.leaf_number(env)?);
                 match (a, b) {
-                    (Some(x), Some(y)) => arith(*op, x, y).map(Some),
+                    (Some(x), Some(y)) => num::arith(*op, x, y).map(Some),
                     _ => Ok(None),
                 }
             }
@@ -388,39 +367,11 @@ impl Code {
                 V::Unknown => V::Unknown,
                 v => V::Bool(test(cmp(v, *lit).ok_or(EvalError::Type)?, *op)),
             },
-            Code::And(parts) => {
-                let mut all = true;
-                for p in parts.iter() {
-                    match p.eval(env)? {
-                        V::Bool(false) => return Ok(V::Bool(false)),
-                        V::Bool(true) => {}
-                        _ => all = false,
-                    }
-                }
-                if all {
-                    V::Bool(true)
-                } else {
-                    V::Unknown
-                }
-            }
-            Code::Or(parts) => {
-                let mut none = true;
-                for p in parts.iter() {
-                    match p.eval(env)? {
-                        V::Bool(true) => return Ok(V::Bool(true)),
-                        V::Bool(false) => {}
-                        _ => none = false,
-                    }
-                }
-                if none {
-                    V::Bool(false)
-                } else {
-                    V::Unknown
-                }
-            }
-            Code::Not(a) => match a.eval(env)? {
-                V::Bool(b) => V::Bool(!b),
-                _ => V::Unknown,
+            // The logic of and, or and not lives in `truth`.
+            Code::And(_) | Code::Or(_) | Code::Not(_) => match self.truth(env)? {
+                Tri::True => V::Bool(true),
+                Tri::False => V::Bool(false),
+                Tri::Unknown => V::Unknown,
             },
             Code::Neg(a) => match a.eval(env)? {
                 V::Num(n) => V::Num(-n),
@@ -434,13 +385,7 @@ impl Code {
                 match op {
                     BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                         let (V::Num(x), V::Num(y)) = (va, vb) else { return Err(EvalError::Type) };
-                        V::Num(match op {
-                            BinOp::Add => num::add(x, y).ok_or(EvalError::Overflow)?,
-                            BinOp::Sub => num::sub(x, y).ok_or(EvalError::Overflow)?,
-                            BinOp::Mul => num::mul(x, y).ok_or(EvalError::Overflow)?,
-                            _ if y.is_zero() => return Err(EvalError::DivisionByZero),
-                            _ => x.checked_div(y).ok_or(EvalError::Overflow)?,
-                        })
+                        V::Num(num::arith(*op, x, y)?)
                     }
                     _ => V::Bool(test(cmp(va, vb).ok_or(EvalError::Type)?, *op)),
                 }

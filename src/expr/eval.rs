@@ -55,6 +55,7 @@ impl std::fmt::Display for EvalError {
 /// common case in rule files (`12500.00 * 24`). Results, scale included, are exactly those of
 /// `rust_decimal`'s checked operations, which handle every other case.
 pub mod num {
+    use super::{BinOp, EvalError};
     use rust_decimal::Decimal;
     use std::cmp::Ordering;
 
@@ -82,6 +83,19 @@ pub mod num {
     #[inline(never)]
     fn slow_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
         a.checked_mul(b)
+    }
+
+    /// `x op y` for the arithmetic operators: division by zero and results beyond 28 digits
+    /// are errors.
+    pub fn arith(op: BinOp, x: Decimal, y: Decimal) -> Result<Decimal, EvalError> {
+        match op {
+            BinOp::Add => add(x, y).ok_or(EvalError::Overflow),
+            BinOp::Sub => sub(x, y).ok_or(EvalError::Overflow),
+            BinOp::Mul => mul(x, y).ok_or(EvalError::Overflow),
+            BinOp::Div if y.is_zero() => Err(EvalError::DivisionByZero),
+            BinOp::Div => x.checked_div(y).ok_or(EvalError::Overflow),
+            _ => Err(EvalError::Type),
+        }
     }
 
     /// Orders two decimals.
@@ -137,6 +151,18 @@ pub mod num {
     }
 }
 
+/// Whether the comparison operator `op` holds for two values ordered `o`.
+pub(super) fn test(o: Ordering, op: BinOp) -> bool {
+    match op {
+        BinOp::Eq => o == Ordering::Equal,
+        BinOp::Ne => o != Ordering::Equal,
+        BinOp::Lt => o == Ordering::Less,
+        BinOp::Le => o != Ordering::Greater,
+        BinOp::Gt => o == Ordering::Greater,
+        _ => o != Ordering::Less,
+    }
+}
+
 pub(super) fn cmp(a: V, b: V) -> Option<Ordering> {
     match (a, b) {
         (V::Num(x), V::Num(y)) => Some(num::cmp(&x, &y)),
@@ -189,25 +215,9 @@ pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
             match op {
                 BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                     let (V::Num(x), V::Num(y)) = (va, vb) else { return Err(EvalError::Type) };
-                    V::Num(match op {
-                        BinOp::Add => num::add(x, y).ok_or(EvalError::Overflow)?,
-                        BinOp::Sub => num::sub(x, y).ok_or(EvalError::Overflow)?,
-                        BinOp::Mul => num::mul(x, y).ok_or(EvalError::Overflow)?,
-                        _ if y.is_zero() => return Err(EvalError::DivisionByZero),
-                        _ => x.checked_div(y).ok_or(EvalError::Overflow)?,
-                    })
+                    V::Num(num::arith(*op, x, y)?)
                 }
-                _ => {
-                    let o = cmp(va, vb).ok_or(EvalError::Type)?;
-                    V::Bool(match op {
-                        BinOp::Eq => o == Ordering::Equal,
-                        BinOp::Ne => o != Ordering::Equal,
-                        BinOp::Lt => o == Ordering::Less,
-                        BinOp::Le => o != Ordering::Greater,
-                        BinOp::Gt => o == Ordering::Greater,
-                        _ => o != Ordering::Less,
-                    })
-                }
+                _ => V::Bool(test(cmp(va, vb).ok_or(EvalError::Type)?, *op)),
             }
         }
         Kind::In { value, list, negated } => {
