@@ -300,22 +300,19 @@ fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcom
     let mut amount = v.rounding.zero();
     if met {
         if let Some(a) = &p.amount {
-            amount = program_amount(v, p, a, &env)?;
+            amount = program_amount(v, p, a, &env)?.ok_or_else(|| EstimateError::Arithmetic {
+                program: p.id.clone(),
+                message: "the amount depends on a question that is not asked in this case (rule file error)".into(),
+            })?;
         }
     }
     Ok(Outcome { met, amount })
 }
 
-fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<'_>) -> Result<Decimal, EstimateError> {
-    let raw = match a.formula.code.number(env).map_err(|e| arith(p, e))? {
-        Some(n) => n,
-        None => {
-            return Err(EstimateError::Arithmetic {
-                program: p.id.clone(),
-                message: "the amount depends on a question that is not asked in this case (rule file error)".into(),
-            })
-        }
-    };
+/// The rounded amount of a program whose conditions hold; `None` when it depends on a
+/// question that has no value.
+fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<'_>) -> Result<Option<Decimal>, EstimateError> {
+    let Some(raw) = a.formula.code.number(env).map_err(|e| arith(p, e))? else { return Ok(None) };
     let capped = match a.cap {
         Some(c) if num::cmp(&raw, &c) == std::cmp::Ordering::Greater => c,
         _ => raw,
@@ -326,7 +323,7 @@ fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<
             message: format!("the amount {capped} is negative (rule file error)"),
         });
     }
-    Ok(v.rounding.apply(capped))
+    Ok(Some(v.rounding.apply(capped)))
 }
 
 fn schedule<'v>(
@@ -639,10 +636,31 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
             }
         }
         let amount = match (&p.amount, met) {
-            (Some(a), true) => Some(program_amount(v, p, a, &env)?),
+            // An amount that still depends on an unanswered question: not decided.
+            (Some(a), true) => match program_amount(v, p, a, &env)? {
+                Some(x) => Some(x),
+                None => return Ok(false),
+            },
             _ => None,
         };
         out.push(Quick { status: if met { Status::Eligible } else { Status::NotEligible }, amount });
+    }
+    // Exclusive groups, as `apply_exclusive_groups` does: every amount is known here, so in
+    // each group only the first of the highest eligible amounts is paid.
+    for (i, p) in v.programs.iter().enumerate() {
+        let Some(g) = p.exclusive_group.as_deref() else { continue };
+        if out[i].status != Status::Eligible {
+            continue;
+        }
+        let beaten = v.programs.iter().zip(out.iter()).enumerate().any(|(j, (o, q))| {
+            j != i
+                && o.exclusive_group.as_deref() == Some(g)
+                && q.status == Status::Eligible
+                && (q.amount > out[i].amount || (q.amount == out[i].amount && j < i))
+        });
+        if beaten {
+            out[i] = Quick { status: Status::NotEligible, amount: None };
+        }
     }
     Ok(true)
 }

@@ -245,3 +245,39 @@ fn batch_keeps_every_row_and_puts_errors_in_their_column() {
     assert!(text.lines().nth(2).unwrap().contains("not valid JSON"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The batch path pays only the highest member of an exclusive group, and a row whose amount
+/// still depends on an unanswered question gets the range, as `estimate` does.
+#[test]
+fn batch_applies_exclusive_groups_and_ranges() {
+    let dir = std::env::temp_dir().join(format!("subsidy-calc-batch-ex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("in.csv");
+    std::fs::write(
+        &csv,
+        "rents,buys,area
+true,true,150
+true,true,50
+true,true,
+",
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    let rules = "tests/rules/exclusive-group";
+    let args = ["batch", "--rules", rules, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-06-01"];
+    let o = run(&args, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+    let cell = |r: usize, name: &str| rows[r][col(name)];
+    // 150 m²: the purchase subsidy (45,000) beats the rent subsidy (30,000).
+    assert_eq!((cell(1, "rent_subsidy_status"), cell(1, "purchase_subsidy_amount")), ("not_eligible", "45000.00"));
+    assert_eq!(cell(1, "total"), "50000.00");
+    // 50 m²: the rent subsidy wins.
+    assert_eq!((cell(2, "rent_subsidy_amount"), cell(2, "purchase_subsidy_status")), ("30000.00", "not_eligible"));
+    assert_eq!(cell(2, "total"), "35000.00");
+    // Area unknown: a range, no error.
+    assert_eq!((cell(3, "total"), cell(3, "total_min"), cell(3, "total_max"), cell(3, "error")), ("", "35000.00", "65000.00", ""));
+    std::fs::remove_dir_all(&dir).ok();
+}

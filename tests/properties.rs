@@ -209,3 +209,40 @@ proptest! {
         }
     }
 }
+
+/// Exclusive groups (tests/rules/exclusive-group): the quick path (the batch path) pays only
+/// the highest member, as the full estimate does, on every combination of answers.
+#[test]
+fn exclusive_groups_agree_on_every_path() {
+    let rs = load_dir(std::path::Path::new("tests/rules/exclusive-group")).unwrap();
+    let as_of = Date::parse("2024-06-01").unwrap();
+    let v = rs.version_on(as_of).unwrap();
+    let mut decided = 0;
+    for rents in [None, Some(true), Some(false)] {
+        for buys in [None, Some(true), Some(false)] {
+            for area in [None, Some(0), Some(50), Some(100), Some(150), Some(1000)] {
+                let mut raw = Vec::new();
+                if let Some(r) = rents {
+                    raw.push(("rents".to_string(), Raw::Bool(r)));
+                }
+                if let Some(b) = buys {
+                    raw.push(("buys".to_string(), Raw::Bool(b)));
+                }
+                if let Some(a) = area {
+                    raw.push(("area".to_string(), Raw::Int(a)));
+                }
+                let (answers, errs) = subsidy_calc::Answers::parse(v, &raw);
+                assert!(errs.is_empty());
+                let full = subsidy_calc::estimate_version(v, &answers, as_of, Lang::En).unwrap_or_else(|e| panic!("{raw:?}: {e}"));
+                let (mut scratch, mut out) = (Vec::new(), Vec::new());
+                if subsidy_calc::quick(v, &answers, as_of, &mut scratch, &mut out).unwrap() {
+                    decided += 1;
+                    for (q, p) in out.iter().zip(&full.programs) {
+                        assert_eq!((q.status, q.amount), (p.status, p.amount), "{raw:?} {}", p.id);
+                    }
+                }
+            }
+        }
+    }
+    assert!(decided >= 20, "{decided} decided combinations");
+}

@@ -52,11 +52,17 @@ function value(q, r) {
   }
 }
 
-const sets = ["baotou-rare-earth-zone", "guangzhou-tianhe", "zibo", "shenyang"];
+const sets = ["baotou-rare-earth-zone", "guangzhou-tianhe", "zibo", "shenyang"].map((set) => ({
+  set,
+  dir: `rules/${set}`,
+  bundle: `www/rules/${set}.json`,
+}));
+// A test set with an exclusive group, through the same checks.
+sets.push({ set: "exclusive-group", dir: "tests/rules/exclusive-group", bundle: "www/rules/test/exclusive-group.json" });
 
-for (const [i, set] of sets.entries()) {
+for (const [i, { set, dir, bundle: bundlePath }] of sets.entries()) {
   test(`CLI and wasm agree on ${PER_SET} answer sets: ${set}`, async () => {
-    const bundleText = await readFile(`${root}www/rules/${set}.json`, "utf8");
+    const bundleText = await readFile(`${root}${bundlePath}`, "utf8");
     const bundle = JSON.parse(bundleText);
     const calc = Calculator.fromJson(bundleText);
     const r = rng(1000 + i);
@@ -75,7 +81,7 @@ for (const [i, set] of sets.entries()) {
           if (r() < 0.03) answers.unknown_question = 1;
           lines.push(answers);
         }
-        const out = spawnSync(CLI, ["estimate", "--rules", `rules/${set}`, "--as-of", asOf, "--lang", "en", "--answers", "-", "--jsonl"], {
+        const out = spawnSync(CLI, ["estimate", "--rules", dir, "--as-of", asOf, "--lang", "en", "--answers", "-", "--jsonl"], {
           cwd: root,
           input: lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
           encoding: "utf8",
