@@ -49,7 +49,7 @@ pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
 pub use estimate::{
     asked, estimate, estimate_version, pick, quick, Estimate, Met, Payment, ProgramEstimate, Quick, Reason, Request, Status, Texts,
 };
-pub use money::{parse_decimal, Rounding, RoundingMode};
+pub use money::{parse_decimal, push_decimal, Rounding, RoundingMode};
 #[cfg(not(target_arch = "wasm32"))]
 pub use node::from_toml;
 pub use node::{from_json, Node};

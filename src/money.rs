@@ -113,9 +113,65 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
     Decimal::from_str_exact(t).map_err(|_| format!("{:?} is out of range", crate::date::truncate(s, 40)))
 }
 
+/// Appends `d` exactly as its `Display` writes it (every digit of its scale), without going
+/// through `core::fmt`: the batch output and the JSON that crosses into the browser.
+pub fn push_decimal(out: &mut String, d: Decimal) {
+    // Mantissas beyond 64 bits (never an amount in practice) take `Display`.
+    let Ok(mut x) = u64::try_from(d.mantissa().unsigned_abs()) else {
+        use std::fmt::Write;
+        let _ = write!(out, "{d}");
+        return;
+    };
+    let scale = d.scale() as usize;
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut digits = 0;
+    while x > 0 || digits <= scale {
+        i -= 1;
+        buf[i] = b'0' + (x % 10) as u8;
+        x /= 10;
+        digits += 1;
+        if digits == scale {
+            i -= 1;
+            buf[i] = b'.';
+        }
+    }
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or("?"));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        for s in [
+            "0",
+            "-0",
+            "-0.00",
+            "0.00",
+            "-0.50",
+            "300000.00",
+            "12500.00",
+            "1",
+            "-7",
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+            "-79228162514264337593543950335",
+            "18446744073709551615",
+            "18446744073709551616",
+            "184467440737.09551616",
+            "-1.5",
+        ] {
+            let d: Decimal = s.parse().unwrap();
+            let mut out = String::new();
+            push_decimal(&mut out, d);
+            assert_eq!(out, d.to_string(), "{s}");
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         parse_decimal(s).unwrap()

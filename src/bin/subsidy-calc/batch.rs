@@ -8,7 +8,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use subsidy_calc::{
-    estimate_version, quick, raw_from_json_text, Answers, Date, Decimal, Lang, ProgramKind, QType, Quick, Raw, RuleSet, Status,
+    estimate_version, push_decimal, quick, raw_from_json_text, Answers, Date, Decimal, Lang, ProgramKind, QType, Quick, Raw, RuleSet,
+    Status,
 };
 
 /// Totals for `--summary`.
@@ -87,33 +88,8 @@ fn cell_to_raw(ty: Option<QType>, cell: &str, slot: &mut Raw) {
     }
 }
 
-/// Appends a decimal exactly as its `Display` writes it (all of its scale's digits), without
-/// going through `core::fmt`.
-fn push_dec(out: &mut String, d: Decimal) {
-    let m = d.mantissa();
-    let scale = d.scale() as usize;
-    let mut buf = [0u8; 40];
-    let mut i = buf.len();
-    let mut x = m.unsigned_abs();
-    let mut digits = 0;
-    while x > 0 || digits <= scale {
-        i -= 1;
-        buf[i] = b'0' + (x % 10) as u8;
-        x /= 10;
-        digits += 1;
-        if digits == scale && scale > 0 {
-            i -= 1;
-            buf[i] = b'.';
-        }
-    }
-    if d.is_sign_negative() {
-        out.push('-');
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("?"));
-}
-
 fn push_u64(out: &mut String, n: u64) {
-    push_dec(out, Decimal::from(n));
+    push_decimal(out, Decimal::from(n));
 }
 
 /// Appends an answer as the output's answer column shows it.
@@ -121,7 +97,7 @@ fn push_raw(out: &mut String, r: &Raw) {
     match r {
         Raw::Null => {}
         Raw::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Raw::Int(i) => push_dec(out, Decimal::from(*i)),
+        Raw::Int(i) => push_decimal(out, Decimal::from(*i)),
         Raw::Float(f) => csv_field(out, &f.to_string()),
         Raw::Str(s) => csv_field(out, s),
         Raw::Other(k) => out.push_str(k),
@@ -240,13 +216,13 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                         line.push_str(q.status.name());
                         line.push(',');
                         if let Some(x) = q.amount {
-                            push_dec(&mut line, x);
+                            push_decimal(&mut line, x);
                         }
                         line.push(',');
                         if p.kind == ProgramKind::Cash {
-                            push_dec(&mut line, amt);
+                            push_decimal(&mut line, amt);
                             line.push(',');
-                            push_dec(&mut line, amt);
+                            push_decimal(&mut line, amt);
                         } else {
                             line.push(',');
                         }
@@ -273,7 +249,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                     }
                     for _ in 0..3 {
                         line.push(',');
-                        push_dec(&mut line, total);
+                        push_decimal(&mut line, total);
                     }
                     None
                 }
@@ -345,35 +321,4 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_are_written_as_display_writes_them() {
-        for s in [
-            "0",
-            "-0",
-            "-0.00",
-            "0.00",
-            "-0.50",
-            "300000.00",
-            "12500.00",
-            "1",
-            "-7",
-            "0.0000000000000000000000000001",
-            "79228162514264337593543950335",
-            "-1.5",
-        ] {
-            let d: Decimal = s.parse().unwrap();
-            let mut out = String::new();
-            push_dec(&mut out, d);
-            assert_eq!(out, d.to_string(), "{s}");
-        }
-        let mut out = String::new();
-        push_u64(&mut out, 1_000_000);
-        assert_eq!(out, "1000000");
-    }
 }
