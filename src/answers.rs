@@ -5,7 +5,7 @@
 //! never disturbs the others.
 
 use crate::date::{truncate, Date};
-use crate::error::AnswerError;
+use crate::error::{quoted, AnswerError};
 use crate::expr::V;
 use crate::money::parse_decimal;
 use crate::rules::{Bound, QType, Version};
@@ -55,7 +55,7 @@ impl Raw {
             Raw::Float(f) if f.is_nan() => "NaN".into(),
             Raw::Float(f) if f.is_infinite() => "an infinite number".into(),
             Raw::Float(_) => "a number with a fraction".into(),
-            Raw::Str(s) => format!("the text {:?}", truncate(s, 30)),
+            Raw::Str(s) => format!("the text {}", quoted(&truncate(s, 30))),
             Raw::Other(k) => (*k).into(),
             Raw::Unreadable(m) => format!("a value that cannot be read ({m})"),
         }
@@ -199,7 +199,7 @@ pub fn validate(q: &crate::rules::Question, raw: &Raw) -> Result<V, String> {
             let Raw::Str(s) = raw else { return Err(format!("expected one of {}, got {}", ids(), raw.kind())) };
             match q.options.iter().position(|o| o.id == *s) {
                 Some(i) => Ok(V::Opt(i)),
-                None => Err(format!("{:?} is not an option; the options are {}", truncate(s, 30), ids())),
+                None => Err(format!("{} is not an option; the options are {}", quoted(&truncate(s, 30)), ids())),
             }
         }
     }

@@ -6,7 +6,37 @@
 //! * [`EstimateError`] — why an estimate could not be made.
 
 use serde::Serialize;
-use std::fmt;
+use std::fmt::{self, Write};
+
+/// `text` in quotes, escaped exactly as `{:?}` writes it. Messages quote with this rather than
+/// with `{:?}` so that the browser build can leave `Debug` formatting out (`-Zfmt-debug` in the
+/// Makefile); a test checks it against `{:?}` for every char.
+pub(crate) struct Quoted<'a>(&'a str, char);
+
+/// `s` as `{:?}` writes a `str`: in double quotes.
+pub(crate) fn quoted(s: &str) -> Quoted<'_> {
+    Quoted(s, '"')
+}
+
+/// `c` as `{:?}` writes a `char`: in single quotes.
+pub(crate) fn quoted_char(c: char) -> String {
+    Quoted(c.encode_utf8(&mut [0; 4]), '\'').to_string()
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char(self.1)?;
+        for c in self.0.chars() {
+            // `escape_debug` escapes both quotes; `{:?}` only the one it quotes with
+            if (c == '"' || c == '\'') && c != self.1 {
+                f.write_char(c)?;
+            } else {
+                fmt::Display::fmt(&c.escape_debug(), f)?;
+            }
+        }
+        f.write_char(self.1)
+    }
+}
 
 /// One problem in a rule file, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -134,7 +164,7 @@ impl fmt::Display for EstimateError {
                 if covered.is_empty() { "no period".to_string() } else { covered.join(", ") }
             ),
             EstimateError::UnknownVersion { version, known } => {
-                write!(f, "there is no version {version:?}; the versions are {}", known.join(", "))
+                write!(f, "there is no version {}; the versions are {}", quoted(version), known.join(", "))
             }
             EstimateError::Answers(v) => {
                 let parts: Vec<String> = v.iter().map(ToString::to_string).collect();
@@ -149,3 +179,24 @@ impl fmt::Display for EstimateError {
 }
 
 impl std::error::Error for EstimateError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_writes_what_debug_writes() {
+        let all = (0..=0x10ffff).filter_map(char::from_u32);
+        for c in all.clone() {
+            assert_eq!(quoted_char(c), format!("{c:?}"));
+        }
+        let chars: Vec<char> = all.collect();
+        for block in chars.chunks(4096) {
+            let s: String = block.iter().collect();
+            assert_eq!(quoted(&s).to_string(), format!("{s:?}"));
+        }
+        for s in ["", "plain", "it's \"quoted\"", "a\\b", "e\u{301}", "\u{301}x", "tab\there", "中文"] {
+            assert_eq!(quoted(s).to_string(), format!("{s:?}"));
+        }
+    }
+}

@@ -4,6 +4,8 @@
 //! rounding (`scale` digits after the point and a `rounding` mode) and the engine rounds once,
 //! at the program amount and at each schedule row, never in between.
 
+use crate::date::truncate;
+use crate::error::quoted;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// How a rule set rounds money, declared in its `[money]` table.
@@ -102,15 +104,15 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
         && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
     if !ok || t != s {
         return Err(format!(
-            "{:?} is not a decimal number (write it like \"12500.00\": digits and one point, no exponent or separators)",
-            crate::date::truncate(s, 40)
+            "{} is not a decimal number (write it like \"12500.00\": digits and one point, no exponent or separators)",
+            quoted(&truncate(s, 40))
         ));
     }
     let digits = int.trim_start_matches('0').len() + frac.map_or(0, str::len);
     if digits > 28 {
-        return Err(format!("{:?} has more than 28 digits", crate::date::truncate(s, 40)));
+        return Err(format!("{} has more than 28 digits", quoted(&truncate(s, 40))));
     }
-    Decimal::from_str_exact(t).map_err(|_| format!("{:?} is out of range", crate::date::truncate(s, 40)))
+    Decimal::from_str_exact(t).map_err(|_| format!("{} is out of range", quoted(&truncate(s, 40))))
 }
 
 /// Appends `d` exactly as its `Display` writes it (every digit of its scale), without going

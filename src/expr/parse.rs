@@ -90,7 +90,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                     b'&' | b'|' | b'!' => return Err(ParseError { at: i, message: "write the words and, or, not".into() }),
                     _ => {
                         let ch = src[i..].chars().next().unwrap_or('?');
-                        return Err(ParseError { at: i, message: format!("unexpected character {ch:?}") });
+                        return Err(ParseError { at: i, message: format!("unexpected character {}", crate::error::quoted_char(ch)) });
                     }
                 },
             };

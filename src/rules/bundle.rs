@@ -3,7 +3,7 @@
 //! TOML files it came from.
 
 use super::{load_version, RuleSet};
-use crate::error::{RuleError, RuleErrors};
+use crate::error::{quoted, RuleError, RuleErrors};
 use crate::node::to_json;
 
 /// The `format` tag of bundles this engine reads and writes.
@@ -46,8 +46,13 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
                 None,
                 None,
                 "format",
-                format!("format is {other:?}; this engine reads {BUNDLE_FORMAT:?} (rebuild the bundle with `subsidy-calc compile`)"),
-            ))
+                format!(
+                    "format is {}; this engine reads {} (rebuild the bundle with `subsidy-calc compile`)",
+                    // as `{:?}` writes the Option
+                    other.map_or("None".into(), |s| format!("Some({})", quoted(s))),
+                    quoted(BUNDLE_FORMAT)
+                ),
+            ));
         }
     }
     for (key, _, _) in obj {
@@ -90,7 +95,7 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
     }
     let rs = RuleSet::new(out)?;
     if get_str(obj, "rule_set").as_deref() != Some(rs.id.as_str()) {
-        return Err(err(name, None, None, "rule_set", format!("rule_set does not match the versions' rule_set {:?}", rs.id)));
+        return Err(err(name, None, None, "rule_set", format!("rule_set does not match the versions' rule_set {}", quoted(&rs.id))));
     }
     Ok(rs)
 }

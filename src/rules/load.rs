@@ -2,6 +2,7 @@
 //! a file with any problem yields no version at all (never half-loaded).
 
 use super::*;
+use crate::error::quoted;
 use crate::expr::{self, QuestionSig, Scope, SigType};
 use crate::money::{parse_decimal, RoundingMode};
 use crate::node::{rule_error, LineIndex, Value};
@@ -133,7 +134,10 @@ impl<'n> Obj<'n> {
             ld.err(
                 at,
                 &self.field(key),
-                format!("{:?} is not a valid id: use lowercase letters, digits, '_' or '-' (at most 64)", crate::date::truncate(&s, 40)),
+                format!(
+                    "{} is not a valid id: use lowercase letters, digits, '_' or '-' (at most 64)",
+                    quoted(&crate::date::truncate(&s, 40))
+                ),
             );
             return None;
         }
@@ -345,7 +349,7 @@ fn read_version(ld: &mut Ld<'_>, doc: &Node) -> Option<Version> {
     if let Some(c) = &currency {
         if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
             let at = o.get("currency").and_then(|n| n.at);
-            ld.err(at, "currency", format!("{c:?} is not an ISO 4217 code like \"CNY\""));
+            ld.err(at, "currency", format!("{} is not an ISO 4217 code like \"CNY\"", quoted(c)));
         }
     }
     let effective_from = o.date(ld, "effective_from", true);
@@ -451,7 +455,7 @@ fn read_money(ld: &mut Ld<'_>, n: &Node) -> Option<Rounding> {
         let mode = RoundingMode::parse(&r);
         if mode.is_none() {
             let at = m.get("rounding").and_then(|n| n.at);
-            ld.err(at, "money.rounding", format!("unknown rounding {r:?}; use one of {}", RoundingMode::NAMES.join(", ")));
+            ld.err(at, "money.rounding", format!("unknown rounding {}; use one of {}", quoted(&r), RoundingMode::NAMES.join(", ")));
         }
         mode
     });
@@ -469,7 +473,7 @@ fn read_source(ld: &mut Ld<'_>, n: &Node, f: &str) -> Option<Source> {
             Value::Date(x) | Value::Str(x) => {
                 let ok = Date::parse(x).is_ok() || (x.len() == 7 && Date::parse(&format!("{x}-01")).is_ok());
                 if !ok {
-                    ld.err(d.at, &s.field("date"), format!("{x:?} is not a date (YYYY-MM-DD or YYYY-MM)"));
+                    ld.err(d.at, &s.field("date"), format!("{} is not a date (YYYY-MM-DD or YYYY-MM)", quoted(x)));
                 }
                 Some(x.clone())
             }
@@ -589,7 +593,7 @@ fn read_question(ld: &mut Ld<'_>, n: &Node, f: &str, sigs: &[QuestionSig], index
         };
         if ty.is_none() {
             let at = q.get("type").and_then(|n| n.at);
-            ld.err(at, &q.field("type"), format!("unknown type {t:?}; use bool, integer, decimal, date or enum"));
+            ld.err(at, &q.field("type"), format!("unknown type {}; use bool, integer, decimal, date or enum", quoted(&t)));
         }
         ty
     });
@@ -681,7 +685,7 @@ fn read_program(
         };
         if kind.is_none() {
             let at = p.get("kind").and_then(|n| n.at);
-            ld.err(at, &p.field("kind"), format!("unknown kind {k:?}; use cash, cash_unpublished, in_kind or service"));
+            ld.err(at, &p.field("kind"), format!("unknown kind {}; use cash, cash_unpublished, in_kind or service", quoted(&k)));
         }
         kind
     });

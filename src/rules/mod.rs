@@ -12,7 +12,7 @@ pub use load::load_version;
 pub use load::{load_dir, load_file, rule_files};
 
 use crate::date::Date;
-use crate::error::{EstimateError, RuleError, RuleErrors};
+use crate::error::{quoted, EstimateError, RuleError, RuleErrors};
 use crate::expr::{Code, Expr};
 use crate::money::Rounding;
 use crate::node::Node;
@@ -406,13 +406,13 @@ impl RuleSet {
         };
         for v in &versions {
             if v.rule_set != id {
-                push(v, "rule_set", format!("rule_set is {:?} but other files of this rule set say {:?}", v.rule_set, id));
+                push(v, "rule_set", format!("rule_set is {} but other files of this rule set say {}", quoted(&v.rule_set), quoted(&id)));
             }
         }
         for w in versions.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             if a.version == b.version {
-                push(b, "version", format!("version {:?} is declared twice (also in {})", b.version, a.file));
+                push(b, "version", format!("version {} is declared twice (also in {})", quoted(&b.version), a.file));
             }
             match a.effective_to {
                 None => push(
