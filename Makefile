@@ -37,6 +37,7 @@ wasm: tools
 	fi
 	node_modules/.bin/wasm-opt -Oz -ocimfs=0 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	  www/pkg/subsidy_calc_bg.wasm -o www/pkg/subsidy_calc_bg.wasm
+	node scripts/minify-wasm-names.mjs www/pkg
 
 bundles: cli
 	mkdir -p www/rules
