@@ -24,18 +24,20 @@ browser:
 
 # The browser build. With a nightly toolchain and its rust-src (scripts/ensure-tools.sh adds
 # rust-src when a nightly is installed), std is rebuilt for size and a panic is a plain trap:
-# 8 KB gzip less. Without one, the stable build (same code, same behaviour, larger).
+# 8 KB gzip less; -Zlocation-detail=none drops the file names kept for panic locations.
+# Without one, the stable build (same code, same behaviour, larger). wasm-opt: one-caller
+# inlining only of small functions (-ocimfs=20), passes repeated while they shrink (--converge).
 NIGHTLY_WASM := target/nightly/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 wasm: tools
 	if rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then \
-	  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly build --locked --lib \
+	  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly build --locked --lib \
 	    --target wasm32-unknown-unknown --profile wasm -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size && \
 	  wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(NIGHTLY_WASM); \
 	else \
 	  $(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm && \
 	  wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(WASM_OUT); \
 	fi
-	node_modules/.bin/wasm-opt -Oz -ocimfs=0 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	node_modules/.bin/wasm-opt -Oz -ocimfs=20 --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
 	  www/pkg/subsidy_calc_bg.wasm -o www/pkg/subsidy_calc_bg.wasm
 	node scripts/minify-wasm-names.mjs www/pkg
 
