@@ -58,11 +58,18 @@ async function bundleElement(out, integrity) {
       });
     },
   };
-  await bundle(entry, join(out, "subsidy-calculator.js"), [sources]);
+  // The element's own state (this._answers, this._render(), …: every property written with a
+  // leading underscore) gets short names; _testPanic is the tests' hook and keeps its name.
+  const mangle = { mangleProps: /^_[a-zA-Z]/, reserveProps: /^_testPanic$/, mangleCache: {} };
+  const result = await bundle(entry, join(out, "subsidy-calculator.js"), [sources], mangle);
+  // a short name equal to a property the element inherits would overwrite it (`id` is the
+  // only one of two letters; the shortest names come first)
+  const taken = Object.values(result.mangleCache).filter((n) => n === "id");
+  if (taken.length) throw new Error(`esbuild gave an element property the name ${taken}`);
 }
 
 /** One minified ES module at `outfile` from `entry` and everything it imports. */
-async function bundle(entry, outfile, plugins = []) {
+async function bundle(entry, outfile, plugins = [], options = {}) {
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -73,8 +80,10 @@ async function bundle(entry, outfile, plugins = []) {
     legalComments: "none",
     logLevel: "warning",
     plugins,
+    ...options,
   });
   if (result.errors.length) throw new Error(`bundling ${relative(www, entry)} failed`);
+  return result;
 }
 
 /** Minifies one JS or CSS file from www/ into out/ (same relative path). */
