@@ -2,7 +2,8 @@
 // such as "./subsidy_calc_bg.js" / "__wbg_get_unchecked_e6325ad374eff861") and every export
 // (such as "calculator_estimate") becomes one or two letters, in the wasm (binaryen's
 // --minify-imports-and-exports-and-modules) and in the glue alike. The hashed import names are
-// 1 KB of hard-to-compress text in each file.
+// 1 KB of hard-to-compress text in each file. The target_features section goes too: it only
+// tells later tools which wasm features the module uses (this is the last tool).
 //
 // Usage: node scripts/minify-wasm-names.mjs [pkg dir]   (after wasm-bindgen and wasm-opt: `make wasm`)
 // Fails, leaving both files as they were, when the glue does not use the names as expected.
@@ -18,7 +19,7 @@ const gluePath = join(pkg, "subsidy_calc.js");
 const tmp = `${wasmPath}.min`;
 
 const features = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"];
-const out = execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...features, wasmPath, "--minify-imports-and-exports-and-modules", "-o", tmp], {
+const out = execFileSync(join(root, "node_modules/.bin/wasm-opt"), [...features, wasmPath, "--minify-imports-and-exports-and-modules", "--strip-target-features", "-o", tmp], {
   encoding: "utf8",
 });
 const map = JSON.parse(out.slice(out.indexOf("{")));
