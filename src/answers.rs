@@ -5,7 +5,7 @@
 //! never disturbs the others.
 
 use crate::date::{truncate, Date};
-use crate::error::{quoted, AnswerError};
+use crate::error::{joined, quoted, AnswerError};
 use crate::expr::V;
 use crate::money::parse_decimal;
 use crate::rules::{Bound, QType, Version};
@@ -195,7 +195,7 @@ pub fn validate(q: &crate::rules::Question, raw: &Raw) -> Result<V, String> {
             }
         }
         QType::Enum => {
-            let ids = || q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", ");
+            let ids = || joined(&q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ", ");
             let Raw::Str(s) = raw else { return Err(format!("expected one of {}, got {}", ids(), raw.kind())) };
             match q.options.iter().position(|o| o.id == *s) {
                 Some(i) => Ok(V::Opt(i)),
@@ -219,7 +219,7 @@ impl Answers {
                     message: format!(
                         "unknown question; the questions of version {} are {}",
                         v.version,
-                        v.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
+                        joined(&v.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ", ")
                     ),
                 });
                 continue;

@@ -23,6 +23,18 @@ pub(crate) fn quoted_char(c: char) -> String {
     Quoted(c.encode_utf8(&mut [0; 4]), '\'').to_string()
 }
 
+/// `parts` joined by `sep`: what `[S]::join` gives, without its specialised copies in the wasm.
+pub(crate) fn joined<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(p.as_ref());
+    }
+    out
+}
+
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_char(self.1)?;
@@ -161,14 +173,14 @@ impl fmt::Display for EstimateError {
             EstimateError::NoVersion { as_of, covered } => write!(
                 f,
                 "no version is in force on {as_of}; the rule set covers {}",
-                if covered.is_empty() { "no period".to_string() } else { covered.join(", ") }
+                if covered.is_empty() { "no period".to_string() } else { joined(covered, ", ") }
             ),
             EstimateError::UnknownVersion { version, known } => {
-                write!(f, "there is no version {}; the versions are {}", quoted(version), known.join(", "))
+                write!(f, "there is no version {}; the versions are {}", quoted(version), joined(known, ", "))
             }
             EstimateError::Answers(v) => {
                 let parts: Vec<String> = v.iter().map(ToString::to_string).collect();
-                write!(f, "{}", parts.join("; "))
+                write!(f, "{}", joined(&parts, "; "))
             }
             EstimateError::Arithmetic { program, message } => write!(f, "program {program}: {message}"),
             EstimateError::ScheduleMismatch { program, amount, schedule_sum } => {
@@ -183,6 +195,15 @@ impl std::error::Error for EstimateError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_is_join() {
+        for parts in [&[][..], &["a"], &["a", "", "b"], &["甲", "乙", "丙"]] {
+            for sep in ["", ", ", "、"] {
+                assert_eq!(joined(parts, sep), parts.join(sep));
+            }
+        }
+    }
 
     #[test]
     fn quoted_writes_what_debug_writes() {

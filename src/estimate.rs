@@ -925,8 +925,8 @@ fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v
             _ => Some(i),
         });
         let text = match lang {
-            Lang::Zh => format!("就高不重复：{} 只能享受其中金额最高的一项", names.join("、")),
-            Lang::En => format!("Only the highest of {} is granted (就高不重复)", names.join(", ")),
+            Lang::Zh => format!("就高不重复：{} 只能享受其中金额最高的一项", crate::error::joined(&names, "、")),
+            Lang::En => format!("Only the highest of {} is granted (就高不重复)", crate::error::joined(&names, ", ")),
         };
         for &i in &members {
             let lose = settled && eligible.len() > 1 && Some(i) != winner;

@@ -78,7 +78,7 @@ fn resolve_option(e: &mut Expr, q: usize, scope: &Scope<'_>) -> Result<(), Parse
             e.kind = Kind::Option(q, i);
             Ok(())
         }
-        None => Err(err(e.at, format!("'{}' is not an option of {}; the options are {}", s, sig.id, opts.join(", ")))),
+        None => Err(err(e.at, format!("'{}' is not an option of {}; the options are {}", s, sig.id, crate::error::joined(opts, ", ")))),
     }
 }
 

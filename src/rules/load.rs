@@ -102,7 +102,7 @@ impl<'n> Obj<'n> {
                 .filter(|a| edit_distance(a, k) <= 2)
                 .min_by_key(|a| edit_distance(a, k))
                 .map(|a| format!("; did you mean '{a}'?"))
-                .unwrap_or_else(|| format!("; allowed keys are {}", allowed.join(", ")));
+                .unwrap_or_else(|| format!("; allowed keys are {}", crate::error::joined(allowed, ", ")));
             ld.err(*kat, &join(&self.path, k), format!("unknown key '{k}' in {}{hint}", display_path(&self.path)));
         }
     }
@@ -455,7 +455,11 @@ fn read_money(ld: &mut Ld<'_>, n: &Node) -> Option<Rounding> {
         let mode = RoundingMode::parse(&r);
         if mode.is_none() {
             let at = m.get("rounding").and_then(|n| n.at);
-            ld.err(at, "money.rounding", format!("unknown rounding {}; use one of {}", quoted(&r), RoundingMode::NAMES.join(", ")));
+            ld.err(
+                at,
+                "money.rounding",
+                format!("unknown rounding {}; use one of {}", quoted(&r), crate::error::joined(&RoundingMode::NAMES, ", ")),
+            );
         }
         mode
     });
