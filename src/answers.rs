@@ -163,9 +163,9 @@ pub fn validate(q: &crate::rules::Question, raw: &Raw) -> Result<V, String> {
             let n: Decimal = match raw {
                 Raw::Int(i) => Decimal::from(*i),
                 Raw::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 => Decimal::from(*f as i64),
-                Raw::Str(s) if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) => match s.parse::<i64>() {
-                    Ok(i) => Decimal::from(i),
-                    Err(_) => return wrong("a whole number"),
+                Raw::Str(s) if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) => match crate::node::parse_i64(s) {
+                    Some(i) => Decimal::from(i),
+                    None => return wrong("a whole number"),
                 },
                 _ => return wrong("a whole number"),
             };

@@ -7,6 +7,28 @@
 
 use crate::error::RuleError;
 
+/// `s` as an i64 when it is an optional `-` and digits: what `s.parse::<i64>()` gives for such
+/// text (a test compares them), without linking std's integer parser into the wasm.
+pub(crate) fn parse_i64(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        // negative while it is built, so that i64::MIN fits
+        n = n.checked_mul(10)?.checked_sub(i64::from(b - b'0'))?;
+    }
+    if digits.len() == s.len() {
+        n.checked_neg()
+    } else {
+        Some(n)
+    }
+}
+
 /// A value with where it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -350,8 +372,8 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
                         }
                     }
                     let t = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid number")?;
-                    match t.parse::<i64>() {
-                        Ok(n) if int => Value::Int(n),
+                    match parse_i64(t) {
+                        Some(n) if int => Value::Int(n),
                         _ => Value::Float(t.to_string()),
                     }
                 }
@@ -379,6 +401,24 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
 #[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_i64_is_std_parse_for_optional_minus_and_digits() {
+        let mut inputs: Vec<String> = ["", "-", "0", "-0", "007", "-007", "+1", "1-", "--1", " 1", "1a", "٣"].map(String::from).to_vec();
+        for n in [0, 1, 9, 10, 99, 12345, i64::MAX / 10, i64::MAX - 1, i64::MAX, i64::MIN + 1, i64::MIN] {
+            inputs.push(n.to_string());
+            inputs.push(format!("{n}0"));
+            inputs.push(format!("{n}9"));
+        }
+        inputs.extend(
+            ["9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "99999999999999999999"]
+                .map(String::from),
+        );
+        for s in &inputs {
+            let std = s.parse::<i64>().ok().filter(|_| !s.starts_with('+'));
+            assert_eq!(parse_i64(s), std, "{s:?}");
+        }
+    }
 
     #[test]
     fn toml_offsets_point_inside_strings() {
