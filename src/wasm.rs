@@ -136,7 +136,8 @@ fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
 fn parse_lang(lang: Option<String>) -> Result<Lang, JsValue> {
     match lang.as_deref() {
         None | Some("") => Ok(Lang::Zh),
-        Some(l) => Lang::parse(l).ok_or_else(|| plain("input", format!("unknown language {l:?}; use zh-CN or en"), Some("lang".into()))),
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| plain("input", format!("unknown language {}; use zh-CN or en", crate::error::quoted(l)), Some("lang".into()))),
     }
 }
 
