@@ -615,7 +615,9 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
         }
     }
     let env = Env { values: scratch, as_of };
+    let mut grouped = false;
     for p in &v.programs {
+        grouped |= p.exclusive_group.is_some();
         let mut met = true;
         for (i, c) in p.conditions.iter().enumerate() {
             match c.when.code.holds(&env).map_err(|e| arith(p, e))? {
@@ -644,6 +646,9 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
             _ => None,
         };
         out.push(Quick { status: if met { Status::Eligible } else { Status::NotEligible }, amount });
+    }
+    if !grouped {
+        return Ok(true);
     }
     // Exclusive groups, as `apply_exclusive_groups` does: every amount is known here, so in
     // each group only the first of the highest eligible amounts is paid.
