@@ -8,7 +8,7 @@
 //! comparison (`months_in_station >= 1`). Results are exactly those of [`super::eval`]: the
 //! same values, the same errors, in the same order; the tests below check it case by case.
 
-use super::eval::{cmp, num, test, Env, EvalError, V};
+use super::eval::{cmp, member, num, test, Env, EvalError, V};
 use super::{BinOp, Expr, Kind, Scope, SigType};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -301,16 +301,8 @@ impl Code {
     /// result as [`Code::eval`], without building a value.
     pub fn truth(&self, env: &Env<'_>) -> Result<Tri, EvalError> {
         match self {
-            Code::OptIn { q, mask } => match env.values.get(*q) {
-                Some(V::Opt(o)) => Ok(Tri::of(*o < 64 && mask >> *o & 1 == 1)),
-                Some(V::Unknown) | None => Ok(Tri::Unknown),
-                Some(_) => Err(EvalError::Type),
-            },
-            Code::Q(q) => match env.values.get(*q) {
-                Some(V::Bool(b)) => Ok(Tri::of(*b)),
-                Some(V::Unknown) | None => Ok(Tri::Unknown),
-                Some(_) => Err(EvalError::Type),
-            },
+            // decided by `holds` in place (it does not come back here for these)
+            Code::OptIn { .. } | Code::Q(_) => self.holds(env),
             Code::CmpQ { q, op, lit } => match (env.values.get(*q).copied().unwrap_or(V::Unknown), lit) {
                 (V::Unknown, _) => Ok(Tri::Unknown),
                 (V::Num(x), V::Num(y)) => Ok(Tri::of(test(num::cmp(&x, y), *op))),
@@ -417,28 +409,7 @@ impl Code {
                     }
                 }
             },
-            Code::In { value, list, negated } => {
-                let v = value.eval(env)?;
-                if v == V::Unknown {
-                    return Ok(V::Unknown);
-                }
-                let mut unknown = false;
-                let mut found = false;
-                for item in list.iter() {
-                    match item.value(env)? {
-                        V::Unknown => unknown = true,
-                        x if cmp(v, x) == Some(Ordering::Equal) => found = true,
-                        _ => {}
-                    }
-                }
-                if found {
-                    V::Bool(!negated)
-                } else if unknown {
-                    V::Unknown
-                } else {
-                    V::Bool(*negated)
-                }
-            }
+            Code::In { value, list, negated } => member(value.eval(env)?, list.iter().map(|item| item.value(env)), *negated)?,
             Code::Unresolved => return Err(EvalError::Type),
         })
     }

@@ -173,6 +173,31 @@ pub(super) fn cmp(a: V, b: V) -> Option<Ordering> {
     }
 }
 
+/// `v in items` (`negated`: `not in`), for the tree and the compiled evaluators: true when an
+/// item equals `v`, unknown when `v` or an item not equal to it is unknown. The items are
+/// evaluated in order, stopping at the first error.
+pub(crate) fn member(v: V, items: impl Iterator<Item = Result<V, EvalError>>, negated: bool) -> Result<V, EvalError> {
+    if v == V::Unknown {
+        return Ok(V::Unknown);
+    }
+    let mut unknown = false;
+    let mut found = false;
+    for item in items {
+        match item? {
+            V::Unknown => unknown = true,
+            x if cmp(v, x) == Some(Ordering::Equal) => found = true,
+            _ => {}
+        }
+    }
+    Ok(if found {
+        V::Bool(!negated)
+    } else if unknown {
+        V::Unknown
+    } else {
+        V::Bool(negated)
+    })
+}
+
 /// Evaluates a checked expression.
 pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
     Ok(match &e.kind {
@@ -220,28 +245,7 @@ pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
                 _ => V::Bool(test(cmp(va, vb).ok_or(EvalError::Type)?, *op)),
             }
         }
-        Kind::In { value, list, negated } => {
-            let v = eval(value, env)?;
-            if v == V::Unknown {
-                return Ok(V::Unknown);
-            }
-            let mut unknown = false;
-            let mut found = false;
-            for item in list {
-                match eval(item, env)? {
-                    V::Unknown => unknown = true,
-                    x if cmp(v, x) == Some(Ordering::Equal) => found = true,
-                    _ => {}
-                }
-            }
-            if found {
-                V::Bool(!negated)
-            } else if unknown {
-                V::Unknown
-            } else {
-                V::Bool(*negated)
-            }
-        }
+        Kind::In { value, list, negated } => member(eval(value, env)?, list.iter().map(|item| eval(item, env)), *negated)?,
         Kind::Min(args) | Kind::Max(args) => {
             let want = if matches!(e.kind, Kind::Min(_)) { Ordering::Less } else { Ordering::Greater };
             let mut best: Option<V> = None;
