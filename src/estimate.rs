@@ -650,20 +650,9 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     if !grouped {
         return Ok(true);
     }
-    // Exclusive groups, as `apply_exclusive_groups` does: every amount is known here, so in
-    // each group only the first of the highest eligible amounts is paid.
-    for (i, p) in v.programs.iter().enumerate() {
-        let Some(g) = p.exclusive_group.as_deref() else { continue };
-        if out[i].status != Status::Eligible {
-            continue;
-        }
-        let beaten = v.programs.iter().zip(out.iter()).enumerate().any(|(j, (o, q))| {
-            j != i
-                && o.exclusive_group.as_deref() == Some(g)
-                && q.status == Status::Eligible
-                && (q.amount > out[i].amount || (q.amount == out[i].amount && j < i))
-        });
-        if beaten {
+    // Exclusive groups, as `apply_exclusive_groups` does: every amount is known here.
+    for i in 0..out.len() {
+        if out[i].status == Status::Eligible && outranked(v, i, |j| (out[j].status == Status::Eligible).then_some(out[j].amount)) {
             out[i] = Quick { status: Status::NotEligible, amount: None };
         }
     }
@@ -915,6 +904,18 @@ fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
     }
 }
 
+/// Whether eligible program `i` loses its exclusive group (就高不重复) to another eligible
+/// member: one with a higher amount, or the same amount and listed earlier. `eligible(j)` is
+/// `Some(amount)` when program `j` is eligible.
+fn outranked(v: &Version, i: usize, eligible: impl Fn(usize) -> Option<Option<Decimal>>) -> bool {
+    let Some(g) = v.programs.get(i).and_then(|p| p.exclusive_group.as_deref()) else { return false };
+    let Some(mine) = eligible(i) else { return false };
+    v.programs
+        .iter()
+        .enumerate()
+        .any(|(j, o)| j != i && o.exclusive_group.as_deref() == Some(g) && eligible(j).is_some_and(|a| a > mine || (a == mine && j < i)))
+}
+
 /// In an exclusive group only the highest amount is paid (就高不重复): when every member's
 /// amount is known, the others are set to not eligible with the reason.
 fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v>], lang: Lang) {
@@ -925,16 +926,15 @@ fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v
         let names: Vec<&str> = members.iter().map(|&i| programs[i].name).collect();
         let eligible: Vec<usize> = members.iter().copied().filter(|&i| programs[i].status == Status::Eligible).collect();
         let settled = members.iter().all(|&i| programs[i].status != Status::NeedsInfo && programs[i].min == programs[i].max);
-        let winner = eligible.iter().copied().fold(None::<usize>, |best, i| match best {
-            Some(b) if programs[b].amount >= programs[i].amount => Some(b),
-            _ => Some(i),
-        });
         let text = match lang {
             Lang::Zh => format!("就高不重复：{} 只能享受其中金额最高的一项", crate::error::joined(&names, "、")),
             Lang::En => format!("Only the highest of {} is granted (就高不重复)", crate::error::joined(&names, ", ")),
         };
         for &i in &members {
-            let lose = settled && eligible.len() > 1 && Some(i) != winner;
+            let lose = settled
+                && eligible.len() > 1
+                && (programs[i].status != Status::Eligible
+                    || outranked(v, i, |j| (programs[j].status == Status::Eligible).then_some(programs[j].amount)));
             let pe = &mut programs[i];
             pe.reasons.push(Reason {
                 result: if lose { Met::NotMet } else { Met::Met },
