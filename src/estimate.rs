@@ -340,7 +340,7 @@ fn schedule<'v>(
         return Ok(vec![Payment { year: 1, payer: id, payer_name: name, amount }]);
     }
     let env = Env { values, as_of };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(p.schedule.len());
     let mut sum = v.rounding.zero();
     for row in &p.schedule {
         let x = match row.amount.code.number(&env).map_err(|e| arith(p, e))? {
@@ -460,23 +460,19 @@ fn for_each_assignment(
     given: &[V],
     lits: &(Vec<Decimal>, Vec<Date>),
     as_of: Date,
-    values: &mut Vec<V>,
+    values: &mut [V],
     f: &mut dyn FnMut(&[V]) -> Result<(), EstimateError>,
 ) -> Result<bool, EstimateError> {
-    // `values` holds the given answers on entry and again on return; only the entries of
-    // `deps` change in between (a program reads nothing else), so nothing is copied whole.
-    let restore = |values: &mut Vec<V>| {
+    // `values` holds the given answers (one per question) on entry and again on return; only
+    // the entries of `deps` change in between (a program reads nothing else), so nothing is
+    // copied whole.
+    let restore = |values: &mut [V]| {
         for &q in deps {
             if let Some(x) = values.get_mut(q) {
                 *x = given.get(q).copied().unwrap_or(V::Unknown);
             }
         }
     };
-    if values.len() != v.questions.len() {
-        values.clear();
-        values.extend_from_slice(given);
-        values.resize(v.questions.len(), V::Unknown);
-    }
     // When every question the program reads is answered or not asked there is one case:
     // evaluate it without building domains.
     let mut fixed = true;
@@ -502,12 +498,12 @@ fn for_each_assignment(
     let mut doms: Vec<Vec<V>> = vec![Vec::new(); n];
     let mut idx = vec![0usize; n];
     let mut exact = true;
-    let fill = |from: usize, values: &mut Vec<V>, doms: &mut Vec<Vec<V>>, idx: &mut Vec<usize>, exact: &mut bool| {
+    let fill = |from: usize, values: &mut [V], doms: &mut Vec<Vec<V>>, idx: &mut Vec<usize>, exact: &mut bool| {
         for k in from..n {
             let q = deps[k];
             let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
                 None => true,
-                Some(aw) => aw.code.holds(&Env { values: values.as_slice(), as_of }) == Ok(Tri::True),
+                Some(aw) => aw.code.holds(&Env { values, as_of }) == Ok(Tri::True),
             };
             let g = given.get(q).copied().unwrap_or(V::Unknown);
             doms[k] = if !asked {
@@ -551,7 +547,7 @@ fn joint_total(
     given: &[V],
     lits: &(Vec<Decimal>, Vec<Date>),
     as_of: Date,
-    scratch: &mut Vec<V>,
+    scratch: &mut [V],
 ) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
     let cash: Vec<&Program> = v.programs.iter().filter(|p| p.kind == ProgramKind::Cash).collect();
     let mut deps: Vec<usize> = cash.iter().flat_map(|p| p.deps.iter().copied()).collect();
@@ -665,19 +661,23 @@ pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang
     let n = v.questions.len();
     let given = &answers.values;
     // Partial values: what is known, with ask_when applied where it can be decided.
-    let mut partial = Vec::with_capacity(n);
-    partial.extend_from_slice(given);
-    partial.resize(n, V::Unknown);
-    mask(v, &mut partial, as_of);
+    // One allocation for two rows of values: the given answers (the scratch row that
+    // `for_each_assignment` varies and restores) and the partial values.
+    let mut rows = Vec::with_capacity(2 * n);
+    rows.extend_from_slice(given.get(..n).unwrap_or(given));
+    rows.resize(n, V::Unknown);
+    rows.extend_from_within(..);
+    let (scratch, partial) = rows.split_at_mut(n);
+    mask(v, partial, as_of);
+    let partial = &*partial;
     let unused_answers: Vec<&str> = (0..n)
         .filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown)
         .map(|i| v.questions[i].id.as_str())
         .collect();
     let lits = &v.literals;
-    let mut scratch = Vec::with_capacity(n);
     let mut programs = Vec::with_capacity(v.programs.len());
     for p in &v.programs {
-        programs.push(estimate_program(v, p, given, &partial, lits, as_of, lang, &mut scratch)?);
+        programs.push(estimate_program(v, p, given, partial, lits, as_of, lang, scratch)?);
     }
     apply_exclusive_groups(v, &mut programs, lang);
     let zero = v.rounding.zero();
@@ -705,7 +705,7 @@ pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang
     // The total's range is exact over joint answers: one applicant cannot be both an
     // enterprise and a postdoc, so per-program maxima do not simply add up.
     if total_min != total_max {
-        if let Some((lo, hi)) = joint_total(v, given, lits, as_of, &mut scratch)? {
+        if let Some((lo, hi)) = joint_total(v, given, lits, as_of, scratch)? {
             total_min = lo;
             total_max = hi;
         }
@@ -740,7 +740,7 @@ fn estimate_program<'v>(
     lits: &(Vec<Decimal>, Vec<Date>),
     as_of: Date,
     lang: Lang,
-    scratch: &mut Vec<V>,
+    scratch: &mut [V],
 ) -> Result<ProgramEstimate<'v>, EstimateError> {
     let (mut any_met, mut any_not) = (false, false);
     let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
