@@ -52,6 +52,14 @@ pub enum Code {
     Min(Box<[Code]>),
     /// `max(..)`
     Max(Box<[Code]>),
+    /// `min(x, bound)` (`min` true) or `max(x, bound)` with a number literal as the second
+    /// argument: the bound replaces `x` only when strictly beyond it, as in `Min`/`Max`.
+    Clamp {
+        /// `x` and the bound.
+        x: Box<(Code, Decimal)>,
+        /// `min` rather than `max`.
+        min: bool,
+    },
     /// `if c then a else b`
     If(Box<(Code, Code, Code)>),
     /// `e in [..]` (`negated` for `not in`), other than an option test.
@@ -172,11 +180,28 @@ fn build(e: &Expr, scope: &Scope<'_>) -> Code {
             (_, _, ca, cb) => Code::Bin(*op, Box::new((ca, cb))),
         },
         Kind::Bin(op, a, b) => Code::Bin(*op, Box::new((c(a), c(b)))),
-        Kind::Min(args) => Code::Min(args.iter().map(c).collect()),
-        Kind::Max(args) => Code::Max(args.iter().map(c).collect()),
+        Kind::Min(args) | Kind::Max(args) => {
+            let min = matches!(e.kind, Kind::Min(_));
+            if let Some(code) = clamp(min, args, scope) {
+                return code;
+            }
+            let args = args.iter().map(c).collect();
+            if min {
+                Code::Min(args)
+            } else {
+                Code::Max(args)
+            }
+        }
         Kind::If(x, a, b) => Code::If(Box::new((c(x), c(a), c(b)))),
         Kind::Str(_) | Kind::Ident(_) => Code::Unresolved,
     }
+}
+
+/// `min(x, b)` (`min` true) or `max(x, b)` with a number literal `b`, as a clamp.
+fn clamp(min: bool, args: &[Expr], scope: &Scope<'_>) -> Option<Code> {
+    let [x, b] = args else { return None };
+    let Code::Const(V::Num(bound)) = compile(b, scope) else { return None };
+    Some(Code::Clamp { x: Box::new((compile(x, scope), bound)), min })
 }
 
 fn flatten(e: &Expr, op: BinOp, scope: &Scope<'_>, out: &mut Vec<Code>) {
@@ -252,6 +277,11 @@ impl Code {
                     (Some(x), Some(y)) => num::arith(*op, x, y).map(Some),
                     _ => Ok(None),
                 }
+            }
+            Code::Clamp { x, min } => {
+                let Some(y) = x.0.leaf_number(env)? else { return Ok(None) };
+                let beyond = if *min { Ordering::Less } else { Ordering::Greater };
+                Ok(Some(if num::cmp(&x.1, &y) == beyond { x.1 } else { y }))
             }
             Code::Min(args) | Code::Max(args) => {
                 let want = if matches!(self, Code::Min(_)) { Ordering::Less } else { Ordering::Greater };
@@ -397,6 +427,9 @@ impl Code {
                 }
                 best.unwrap_or(V::Unknown)
             }
+            // Like `Min`/`Max` on two arguments: a bound against a value that is not a
+            // number is a type error.
+            Code::Clamp { .. } => return self.number(env).map(|n| n.map_or(V::Unknown, V::Num)),
             Code::If(x) => match x.0.eval(env)? {
                 V::Bool(true) => x.1.eval(env)?,
                 V::Bool(false) => x.2.eval(env)?,
@@ -465,6 +498,16 @@ mod tests {
         "if ok then 1 else 1",
         "if t == 'a' then date('2024-01-01') else d",
         "max(m, 3, 7) - min(m, 3)",
+        "min(m, 12)",
+        "min(m, 30.0)",
+        "max(m, 1.0)",
+        "min(12, m)",
+        "max(m - 12, 0)",
+        "min(max(m, 1), 12)",
+        "max(min(m, 12), 1)",
+        "min(max(m, 30.0), 12)",
+        "min(min(m, 12), 1)",
+        "max(max(m, 1), 12)",
         "ok == true",
         "(m > 1) == ok",
         "t == t",
@@ -563,5 +606,10 @@ mod tests {
         assert!(matches!(code("m / 0"), Code::Bin(BinOp::Div, _)));
         assert!(matches!(code("100 / 0"), Code::Bin(BinOp::Div, _)));
         assert!(matches!(code("m in [1, m]"), Code::In { .. }));
+        let sub = Code::Bin(BinOp::Sub, Box::new((Code::Q(2), Code::Const(V::Num(Decimal::from(12))))));
+        let max = Code::Clamp { x: Box::new((sub, Decimal::ZERO)), min: false };
+        assert_eq!(code("min(max(m - 12, 0), 12)"), Code::Clamp { x: Box::new((max, Decimal::from(12))), min: true });
+        assert!(matches!(code("min(12, m)"), Code::Min(_)));
+        assert!(matches!(code("min(m, 3, 7)"), Code::Min(_)));
     }
 }
