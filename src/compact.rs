@@ -79,19 +79,17 @@ impl ToJson for Raw<'_> {
     }
 }
 
-/// What `e` (an estimate on `v`) adds to the skeleton of its version and language, as JSON.
+/// What `e` adds to the skeleton of its version and language, as JSON.
 /// Each program is `[status, amount, min, max, range_exact, missing, results, schedule,
 /// more]` where `results` are the conditions' results in order, `schedule` is `[[year, payer
 /// id, amount]]` and `more` the reasons that are not conditions of the rule file.
-pub fn compact_json(e: &Estimate<'_>, v: &Version) -> String {
+pub fn compact_json(e: &Estimate<'_>) -> String {
     let mut programs = String::with_capacity(128 * e.programs.len());
     programs.push('[');
-    for (i, (pe, p)) in e.programs.iter().zip(&v.programs).enumerate() {
+    for (i, pe) in e.programs.iter().enumerate() {
         if i > 0 {
             programs.push(',');
         }
-        let n = p.conditions.len().min(pe.reasons.len());
-        let (conditions, more) = pe.reasons.split_at(n);
         let out = &mut programs;
         out.push('[');
         pe.status.json(out);
@@ -104,7 +102,7 @@ pub fn compact_json(e: &Estimate<'_>, v: &Version) -> String {
         out.push(',');
         pe.missing.json(out);
         out.push(',');
-        array(out, conditions.iter().map(|r| r.result));
+        array(out, pe.reasons.results());
         out.push(',');
         out.push('[');
         for (k, s) in pe.schedule.iter().enumerate() {
@@ -121,7 +119,7 @@ pub fn compact_json(e: &Estimate<'_>, v: &Version) -> String {
         }
         out.push(']');
         out.push(',');
-        more.json(out);
+        pe.reasons.more().json(out);
         out.push(']');
     }
     programs.push(']');
@@ -225,7 +223,7 @@ mod tests {
                         let (answers, _) = Answers::parse(v, &raw);
                         let Ok(e) = estimate_version(v, &answers, as_of, lang) else { continue };
                         let full = serde_json::to_value(&e).unwrap();
-                        let c: Value = serde_json::from_str(&compact_json(&e, v)).unwrap();
+                        let c: Value = serde_json::from_str(&compact_json(&e)).unwrap();
                         assert_eq!(join(&skel, &c), full, "{dir} {}", v.version);
                         checked += 1;
                     }

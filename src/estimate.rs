@@ -10,7 +10,7 @@ use crate::answers::{Answers, Raw};
 use crate::date::Date;
 use crate::error::EstimateError;
 use crate::expr::{num, Env, EvalError, Kind, Tri, V};
-use crate::rules::{Bound, Lang, Program, ProgramKind, QType, RuleSet, Source, Text, Version};
+use crate::rules::{Bound, Condition, Lang, Program, ProgramKind, QType, RuleSet, Source, Text, Version};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -106,6 +106,9 @@ impl Serialize for Texts<'_> {
 }
 
 impl Met {
+    /// Every result, each at the index of its discriminant.
+    const ALL: [Met; 4] = [Met::Met, Met::NotMet, Met::Unknown, Met::NotApplicable];
+
     /// The contract name.
     pub fn name(self) -> &'static str {
         match self {
@@ -131,6 +134,89 @@ pub struct Reason<'v> {
     /// A reading we chose, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assumption: Option<&'v str>,
+}
+
+/// The reasons of one program: each condition of the rule file and whether it holds, in
+/// order, then any reason the estimate adds (an exclusive group's); serialized as a list of
+/// [`Reason`]s. The texts are borrowed from the rule set and the results of up to 32
+/// conditions packed in one word, so a program's reasons cost no allocation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reasons<'v> {
+    conditions: &'v [Condition],
+    lang: Lang,
+    results: Results,
+    more: Vec<Reason<'v>>,
+}
+
+/// Two bits per condition, or a list beyond 32 conditions.
+#[derive(Clone, Debug, PartialEq)]
+enum Results {
+    Packed(u64),
+    Many(Vec<Met>),
+}
+
+impl<'v> Reasons<'v> {
+    /// The reasons of `conditions`, each with its `result`.
+    fn new(conditions: &'v [Condition], lang: Lang, result: impl Fn(&Condition) -> Met) -> Self {
+        let (mut packed, mut many) = (0u64, Vec::new());
+        for (i, c) in conditions.iter().enumerate() {
+            let m = result(c);
+            if conditions.len() <= 32 {
+                packed |= (m as u64) << (2 * i);
+            } else {
+                many.push(m);
+            }
+        }
+        let results = if conditions.len() <= 32 { Results::Packed(packed) } else { Results::Many(many) };
+        Reasons { conditions, lang, results, more: Vec::new() }
+    }
+
+    /// The result of condition `i` of the rule file.
+    pub fn result(&self, i: usize) -> Met {
+        match &self.results {
+            Results::Packed(w) => Met::ALL[(w >> (2 * (i % 32)) & 3) as usize],
+            Results::Many(v) => v.get(i).copied().unwrap_or(Met::Unknown),
+        }
+    }
+
+    /// The result of each condition of the rule file, in order.
+    pub fn results(&self) -> impl Iterator<Item = Met> + '_ {
+        (0..self.conditions.len()).map(|i| self.result(i))
+    }
+
+    /// The reasons that are not conditions of the rule file.
+    pub fn more(&self) -> &[Reason<'v>] {
+        &self.more
+    }
+
+    /// Every reason: the conditions', then the others.
+    pub fn iter(&self) -> impl Iterator<Item = Reason<'v>> + '_ {
+        let lang = self.lang;
+        let conditions = self.conditions.iter().zip(self.results()).map(move |(c, result)| Reason {
+            result,
+            text: Cow::Borrowed(c.text.get(lang)),
+            source: &c.source,
+            condition: Cow::Borrowed(&c.when.src),
+            assumption: c.assumption.as_ref().map(|a| a.get(lang)),
+        });
+        conditions.chain(self.more.iter().cloned())
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.conditions.len() + self.more.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Serialize for Reasons<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// One payment.
@@ -172,7 +258,7 @@ pub struct ProgramEstimate<'v> {
     /// Unanswered questions that decide the status or the amount, in question order.
     pub missing: Vec<&'v str>,
     /// Each condition and whether it holds.
-    pub reasons: Vec<Reason<'v>>,
+    pub reasons: Reasons<'v>,
     /// Who pays what in which year (when the amount is known).
     pub schedule: Vec<Payment<'v>>,
     /// The readings behind the figures.
@@ -778,27 +864,18 @@ fn estimate_program<'v>(
         _ => Status::NeedsInfo,
     };
     let env = Env { values: partial, as_of };
-    let mut reasons = Vec::with_capacity(p.conditions.len() + usize::from(p.exclusive_group.is_some()));
-    for c in &p.conditions {
-        reasons.push(Reason {
-            result: match c.when.code.holds(&env) {
-                Ok(Tri::True) => Met::Met,
-                Ok(Tri::False) => Met::NotMet,
-                _ => {
-                    let qs = &c.when.reads;
-                    if !qs.is_empty() && qs.iter().all(|&q| !partial_asked(v, q, partial, as_of)) {
-                        Met::NotApplicable
-                    } else {
-                        Met::Unknown
-                    }
-                }
-            },
-            text: Cow::Borrowed(c.text.get(lang)),
-            source: &c.source,
-            condition: Cow::Borrowed(&c.when.src),
-            assumption: c.assumption.as_ref().map(|a| a.get(lang)),
-        });
-    }
+    let reasons = Reasons::new(&p.conditions, lang, |c| match c.when.code.holds(&env) {
+        Ok(Tri::True) => Met::Met,
+        Ok(Tri::False) => Met::NotMet,
+        _ => {
+            let qs = &c.when.reads;
+            if !qs.is_empty() && qs.iter().all(|&q| !partial_asked(v, q, partial, as_of)) {
+                Met::NotApplicable
+            } else {
+                Met::Unknown
+            }
+        }
+    });
     let cash = p.kind == ProgramKind::Cash;
     let zero = v.rounding.zero();
     let amount = (cash && status == Status::Eligible && met_amounts_equal).then(|| first_met.unwrap_or(zero));
@@ -936,7 +1013,7 @@ fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v
                 && (programs[i].status != Status::Eligible
                     || outranked(v, i, |j| (programs[j].status == Status::Eligible).then_some(programs[j].amount)));
             let pe = &mut programs[i];
-            pe.reasons.push(Reason {
+            pe.reasons.more.push(Reason {
                 result: if lose { Met::NotMet } else { Met::Met },
                 text: Cow::Owned(text.clone()),
                 source: &v.programs[i].source,
@@ -951,6 +1028,64 @@ fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v
                 pe.max = Some(zero);
                 pe.schedule.clear();
             }
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A version with one program whose `n` conditions read yes/no questions `q0..`; `q1` is
+    /// asked only when `q0` is yes.
+    fn version(n: usize) -> Version {
+        let mut s = String::from(
+            "format = 1\nrule_set = \"r\"\nversion = \"v1\"\nname = { zh-CN = \"规则\", en = \"Rules\" }\njurisdiction = { zh-CN = \"区\", en = \"Zone\" }\ncurrency = \"CNY\"\neffective_from = 2024-01-01\n[money]\nscale = 2\nrounding = \"half_up\"\n[[sources]]\nid = \"s\"\ntitle = \"t\"\nissuer = \"i\"\nquote = \"q\"\n[[payers]]\nid = \"p\"\nname = { zh-CN = \"付\", en = \"Payer\" }\n",
+        );
+        for q in 0..n {
+            let ask = if q == 1 { "ask_when = \"q0\"\n" } else { "" };
+            s += &format!("[[questions]]\nid = \"q{q}\"\ntype = \"bool\"\nlabel = {{ zh-CN = \"问{q}\", en = \"Q{q}\" }}\n{ask}");
+        }
+        s += "[[programs]]\nid = \"p\"\nname = { zh-CN = \"项目\", en = \"P\" }\nkind = \"in_kind\"\npayers = [\"p\"]\nsource = \"s\"\n";
+        for q in 0..n {
+            s += &format!("[[programs.conditions]]\nwhen = \"q{q}\"\ntext = {{ zh-CN = \"条件{q}\", en = \"C{q}\" }}\nsource = \"s\"\n");
+        }
+        crate::rules::load_version("r.toml", Some(&s), crate::node::from_toml("r.toml", &s).unwrap()).unwrap()
+    }
+
+    /// Every result kind, packed (≤ 32 conditions) or listed (more), comes back in order with
+    /// its condition's text and source, as `iter`, `results` and serde give them.
+    #[test]
+    fn reasons_keep_each_result_in_order() {
+        for n in [3, 32, 33, 40] {
+            let v = version(n);
+            // q0 no (so q1 is not asked: not applicable), q2 unanswered, the rest alternate.
+            let mut raw = vec![("q0".to_string(), Raw::Bool(false))];
+            raw.extend((3..n).map(|q| (format!("q{q}"), Raw::Bool(q % 2 == 0))));
+            let (answers, errs) = Answers::parse(&v, &raw);
+            assert!(errs.is_empty());
+            let e = estimate_version(&v, &answers, Date::parse("2024-07-15").unwrap(), Lang::En).unwrap();
+            let r = &e.programs[0].reasons;
+            let want: Vec<Met> = (0..n)
+                .map(|q| match q {
+                    0 => Met::NotMet,
+                    1 => Met::NotApplicable,
+                    2 => Met::Unknown,
+                    q if q % 2 == 0 => Met::Met,
+                    _ => Met::NotMet,
+                })
+                .collect();
+            assert_eq!(r.results().collect::<Vec<_>>(), want, "{n} conditions");
+            assert_eq!(r.len(), n);
+            let listed: Vec<Reason<'_>> = r.iter().collect();
+            assert_eq!(listed.iter().map(|x| x.result).collect::<Vec<_>>(), want);
+            assert_eq!(listed[n - 1].text, format!("C{}", n - 1));
+            assert_eq!(listed[n - 1].condition, format!("q{}", n - 1));
+            let json = serde_json::to_value(r).unwrap();
+            assert_eq!(json.as_array().unwrap().len(), n);
+            assert_eq!(json[1]["result"], "not_applicable");
+            assert_eq!(json[2]["result"], "unknown");
         }
     }
 }

@@ -92,7 +92,7 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
             };
             let _ = writeln!(s, "  {year} {}: {} {cur}", pay.payer_name, group(&pay.amount));
         }
-        for r in &p.reasons {
+        for r in p.reasons.iter() {
             let mark = match r.result {
                 Met::Met => "✓",
                 Met::NotMet => "✗",

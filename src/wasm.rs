@@ -271,7 +271,7 @@ impl Calculator {
                 s
             }
         };
-        Ok(hydrate(&skeleton, &compact_json(e, v)))
+        Ok(hydrate(&skeleton, &compact_json(e)))
     }
 }
 
