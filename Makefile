@@ -96,6 +96,7 @@ fuzz-smoke: bundles
 
 # Benchmarks against the budgets (and the peers in bench/peers); writes BENCHMARKS.md.
 bench: build browser
+	bash scripts/ensure-tools.sh valgrind
 	node scripts/bench.mjs
 
 # Supply chain: licenses, bans and sources (offline: crates come from the lockfile).

@@ -67,15 +67,19 @@ fn main() {
         ("school_age_children".to_string(), Raw::Int(1)),
     ];
     let (answers, _) = Answers::parse(v, &raw);
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("quick") {
+    // One path only, a fixed number of times (BENCH_N), for an instruction count under
+    // callgrind: scripts/bench.mjs runs two counts and takes the difference per estimate.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let n: usize = std::env::var("BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    if only == "quick" {
         let (mut scratch, mut out) = (Vec::new(), Vec::new());
-        for _ in 0..100_000 {
+        for _ in 0..n {
             black_box(quick(v, black_box(&answers), as_of, &mut scratch, &mut out).unwrap());
         }
         return;
     }
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("full") {
-        for _ in 0..20_000 {
+    if only == "full" {
+        for _ in 0..n {
             black_box(estimate_version(v, black_box(&answers), as_of, Lang::En).unwrap());
         }
         return;

@@ -41,6 +41,27 @@ add("1,000 programs × 200 questions: one estimate", "≤ 1 ms", `${fmt(native.g
 const lin = [10, 100, 1000].map((n) => `${n}: ${fmt(native[`generated_${n}_estimate`], 1)} µs`).join(", ");
 add("cost linear in programs (estimate)", "linear", lin, native.generated_1000_estimate / native.generated_100_estimate < 15);
 
+// Instructions per estimate, counted by callgrind (when valgrind is installed): the same on
+// every run, so they show what a change did where the wall-clock figures above swing with the
+// machine's other load. Each path runs 2,000 and 12,000 times; the difference / 10,000 leaves
+// out the start-up (loading the rules).
+const engine = (() => {
+  const r = spawnSync("cargo", ["bench", "--locked", "--bench", "engine", "--no-run", "--message-format=json"], { cwd: root, encoding: "utf8" });
+  const exe = r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((m) => m.target?.name === "engine" && m.executable)?.executable;
+  return exe ?? null;
+})();
+const instructions = {};
+if (engine && spawnSync("valgrind", ["--version"]).status === 0) {
+  const count = (path, n) => {
+    const out = `/tmp/subsidy-calc-callgrind.${path}.${n}`;
+    const r = spawnSync("valgrind", ["--tool=callgrind", `--callgrind-out-file=${out}`, engine], { cwd: root, encoding: "utf8", env: { ...process.env, BENCH_ONLY: path, BENCH_N: String(n) } });
+    const m = /refs:\s+([\d,]+)/.exec(r.stderr);
+    if (!m) throw new Error(`callgrind ${path}: ${r.stderr}`);
+    return Number(m[1].replaceAll(",", ""));
+  };
+  for (const path of ["quick", "full"]) instructions[path] = (count(path, 12_000) - count(path, 2_000)) / 10_000;
+}
+
 // 3. Batch rows/s on a generated 1,000,000-row CSV.
 const csv = "/tmp/subsidy-calc-bench.csv";
 if (!existsSync(csv)) {
@@ -158,6 +179,9 @@ ${sizes.join("\n")}
 ## Native figures
 
 ${Object.entries(native).map(([k, v]) => `- ${k}: ${fmt(v, 3)}`).join("\n")}
+
+Instructions per estimate (callgrind, the same on every run; the start-up left out):
+${Object.keys(instructions).length ? Object.entries(instructions).map(([k, v]) => `- ${k}: ${fmt(v, 0)}`).join("\n") : "- not counted: valgrind is not installed"}
 
 ## Peers
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, idempotently, what the build and the tests need. Each step is skipped when its
 # tool is already there, so `make run` and `make test` work on a fresh machine and stay fast
-# on a warm one. Usage: scripts/ensure-tools.sh [wasm] [npm] [chromium]
+# on a warm one. Usage: scripts/ensure-tools.sh [wasm] [npm] [chromium] [deny] [valgrind]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,5 +52,15 @@ if want chromium; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -q
     $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-noto-cjk
+  fi
+fi
+
+if want valgrind; then
+  # `make bench` counts instructions per estimate with callgrind; without valgrind it says so.
+  if ! valgrind --version >/dev/null 2>&1; then
+    log "installing Debian's valgrind (for make bench's instruction counts)"
+    export DEBIAN_FRONTEND=noninteractive
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    { $SUDO apt-get update -q && $SUDO apt-get install -y -q --no-install-recommends valgrind; } || log "could not install valgrind: make bench leaves the instruction counts out"
   fi
 fi
