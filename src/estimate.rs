@@ -358,6 +358,9 @@ struct Outcome {
 /// one whose `ask_when` is still unknown keeps it.
 fn mask(v: &Version, values: &mut [V], as_of: Date) {
     for (q, question) in v.questions.iter().enumerate() {
+        if values.get(q).is_none_or(|x| matches!(x, V::Unknown)) {
+            continue;
+        }
         if let Some(aw) = &question.ask_when {
             if aw.code.holds(&Env { values, as_of }) == Ok(Tri::False) {
                 if let Some(x) = values.get_mut(q) {
@@ -685,14 +688,17 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     scratch.clear();
     scratch.extend_from_slice(&answers.values);
     scratch.resize(v.questions.len(), V::Unknown);
-    // A question that is not asked has no value, whatever was answered.
+    // A question that is not asked has no value, whatever was answered (an unanswered one
+    // has none either way).
     for q in 0..v.questions.len() {
+        if matches!(scratch[q], V::Unknown) {
+            continue;
+        }
         if let Some(aw) = v.questions[q].ask_when.as_ref() {
             match aw.code.holds(&Env { values: scratch, as_of }) {
                 Ok(Tri::True) => {}
                 Ok(Tri::False) => scratch[q] = V::Unknown,
-                _ if scratch[q] != V::Unknown => return Ok(false),
-                _ => {}
+                _ => return Ok(false),
             }
         }
     }
