@@ -500,7 +500,7 @@ fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Da
             let step = if question.ty == QType::Integer { Decimal::ONE } else { Decimal::new(1, 2) };
             let mut c = vec![lo, hi];
             for &x in &lits.0 {
-                for y in [x.checked_sub(step), Some(x), x.checked_add(step)].into_iter().flatten() {
+                for y in [num::sub(x, step), Some(x), num::add(x, step)].into_iter().flatten() {
                     if y >= lo && y <= hi && (question.ty == QType::Decimal || y.fract().is_zero()) {
                         c.push(y);
                     }
