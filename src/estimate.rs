@@ -501,7 +501,7 @@ fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Da
             let mut c = vec![lo, hi];
             for &x in &lits.0 {
                 for y in [num::sub(x, step), Some(x), num::add(x, step)].into_iter().flatten() {
-                    if y >= lo && y <= hi && (question.ty == QType::Decimal || y.fract().is_zero()) {
+                    if y >= lo && y <= hi && (question.ty == QType::Decimal || y.is_integer()) {
                         c.push(y);
                     }
                 }
