@@ -75,9 +75,15 @@ pub mod num {
         a.checked_add(b)
     }
 
+    /// `a.checked_sub(b)` through the one copy of rust_decimal's addition: subtracting is
+    /// adding the negation, except that zero minus zero keeps the sign of `b` (and `a - 0`
+    /// is `a`), as rust_decimal's subtraction does.
     #[inline(never)]
     fn slow_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
-        a.checked_sub(b)
+        if b.is_zero() {
+            return Some(if a.is_zero() { b } else { a });
+        }
+        slow_add(a, -b)
     }
 
     #[inline(never)]
