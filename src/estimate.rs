@@ -409,7 +409,7 @@ fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<
     if capped.is_sign_negative() && !capped.is_zero() {
         return Err(EstimateError::Arithmetic {
             program: p.id.clone(),
-            message: format!("the amount {capped} is negative (rule file error)"),
+            message: format!("the amount {} is negative (rule file error)", crate::money::Dec(capped)),
         });
     }
     Ok(Some(v.rounding.apply(capped)))
@@ -448,7 +448,11 @@ fn schedule<'v>(
         }
     }
     if sum != amount {
-        return Err(EstimateError::ScheduleMismatch { program: p.id.clone(), amount: amount.to_string(), schedule_sum: sum.to_string() });
+        return Err(EstimateError::ScheduleMismatch {
+            program: p.id.clone(),
+            amount: crate::money::decimal_string(amount),
+            schedule_sum: crate::money::decimal_string(sum),
+        });
     }
     Ok(out)
 }

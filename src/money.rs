@@ -127,32 +127,66 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
 }
 
 /// Appends `d` exactly as its `Display` writes it (every digit of its scale), without going
-/// through `core::fmt`: the batch output and the JSON that crosses into the browser.
+/// through `core::fmt` or rust_decimal's `Display` (neither is linked into the wasm for
+/// decimals): the batch output, the JSON that crosses into the browser and every message.
 pub fn push_decimal(out: &mut String, d: Decimal) {
-    // Mantissas beyond 64 bits (never an amount in practice) take `Display`.
-    let Ok(mut x) = u64::try_from(d.mantissa().unsigned_abs()) else {
-        use std::fmt::Write;
-        let _ = write!(out, "{d}");
-        return;
-    };
+    let m = d.mantissa().unsigned_abs();
     let scale = d.scale() as usize;
     let mut buf = [0u8; 40];
     let mut i = buf.len();
     let mut digits = 0;
-    while x > 0 || digits <= scale {
-        i -= 1;
-        buf[i] = b'0' + (x % 10) as u8;
-        x /= 10;
-        digits += 1;
-        if digits == scale {
-            i -= 1;
-            buf[i] = b'.';
+    let mut digit = |i: &mut usize, c: u8| {
+        *i -= 1;
+        buf[*i] = c;
+    };
+    if let Ok(mut x) = u64::try_from(m) {
+        while x > 0 || digits <= scale {
+            digit(&mut i, b'0' + (x % 10) as u8);
+            x /= 10;
+            digits += 1;
+            if digits == scale {
+                digit(&mut i, b'.');
+            }
+        }
+    } else {
+        // Mantissas beyond 64 bits (never an amount in practice): 96 bits as three 32-bit
+        // limbs, divided by ten with 64-bit arithmetic.
+        let mut limbs = [(m >> 64) as u32, (m >> 32) as u32, m as u32];
+        while limbs != [0; 3] || digits <= scale {
+            let mut rem = 0u64;
+            for l in &mut limbs {
+                let cur = (rem << 32) | u64::from(*l);
+                *l = (cur / 10) as u32;
+                rem = cur % 10;
+            }
+            digit(&mut i, b'0' + rem as u8);
+            digits += 1;
+            if digits == scale {
+                digit(&mut i, b'.');
+            }
         }
     }
     if d.is_sign_negative() {
         out.push('-');
     }
     out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or("?"));
+}
+
+/// `d` as its `Display` writes it, through [`push_decimal`].
+pub(crate) fn decimal_string(d: Decimal) -> String {
+    let mut s = String::new();
+    push_decimal(&mut s, d);
+    s
+}
+
+/// A decimal in a message (`format!("{}", Dec(d))`): as its `Display` writes it, through
+/// [`push_decimal`].
+pub(crate) struct Dec(pub Decimal);
+
+impl std::fmt::Display for Dec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&decimal_string(self.0))
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +211,8 @@ mod tests {
             "18446744073709551615",
             "18446744073709551616",
             "184467440737.09551616",
+            "7922816251426433759354395033.5",
+            "-0.7922816251426433759354395034",
             "-1.5",
         ] {
             let d: Decimal = s.parse().unwrap();

@@ -234,7 +234,7 @@ fn decimal_node(ld: &mut Ld<'_>, n: &Node, field: &str) -> Option<Decimal> {
                 if d.scale() < 2 {
                     d.rescale(2);
                 }
-                d.to_string()
+                crate::money::decimal_string(d)
             });
             let hint = hint.unwrap_or_else(|_| "100000.00".into());
             ld.err(n.at, field, format!("{f} is a float; write amounts as decimal strings like \"{hint}\" so they stay exact"));

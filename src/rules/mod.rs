@@ -131,7 +131,7 @@ pub enum Bound {
 impl std::fmt::Display for Bound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Bound::Num(n) => write!(f, "{n}"),
+            Bound::Num(n) => write!(f, "{}", crate::money::Dec(*n)),
             Bound::Date(d) => write!(f, "{d}"),
         }
     }
