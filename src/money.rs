@@ -94,35 +94,45 @@ impl Rounding {
 /// Parses a decimal written as a string: digits, an optional sign and point; no exponent, no
 /// thousands separators, at most 28 significant digits. Errors say why in plain words.
 pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
-    let t = s.trim();
-    let body = t.strip_prefix('-').or_else(|| t.strip_prefix('+')).unwrap_or(t);
-    let mut parts = body.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    let ok = !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-    if !ok || t != s {
+    // On bytes, without str's pattern searchers (trim, splitn, strip_prefix) in the wasm: any
+    // byte other than an ASCII digit, one leading sign and the point (spaces around the number
+    // included) makes it "not a decimal number".
+    let neg = s.as_bytes().first() == Some(&b'-');
+    let body = match s.as_bytes() {
+        [b'-' | b'+', rest @ ..] => rest,
+        all => all,
+    };
+    let (int, frac) = match body.iter().position(|&b| b == b'.') {
+        Some(p) => {
+            let (int, rest) = body.split_at(p);
+            (int, Some(rest.get(1..).unwrap_or_default()))
+        }
+        None => (body, None),
+    };
+    let ok =
+        !int.is_empty() && int.iter().all(u8::is_ascii_digit) && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit));
+    if !ok {
         return Err(format!(
             "{} is not a decimal number (write it like \"12500.00\": digits and one point, no exponent or separators)",
             quoted(&truncate(s, 40))
         ));
     }
-    let digits = int.trim_start_matches('0').len() + frac.map_or(0, str::len);
+    let leading_zeros = int.iter().take_while(|&&b| b == b'0').count();
+    let digits = int.len() - leading_zeros + frac.map_or(0, <[u8]>::len);
     if digits > 28 {
         return Err(format!("{} has more than 28 digits", quoted(&truncate(s, 40))));
     }
     // At most 28 digits: the value fits the 96-bit mantissa and the scale is at most 28, so
-    // this is what `Decimal::from_str_exact(t)` gives (a test compares them) without linking
+    // this is what `Decimal::from_str_exact(s)` gives (a test compares them) without linking
     // rust_decimal's string parser into the wasm.
     let mut m: i128 = 0;
-    for b in int.bytes().chain(frac.unwrap_or("").bytes()) {
+    for &b in int.iter().chain(frac.unwrap_or_default()) {
         m = m * 10 + i128::from(b - b'0');
     }
-    if t.starts_with('-') {
+    if neg {
         m = -m;
     }
-    let scale = frac.map_or(0, str::len) as u32;
+    let scale = frac.map_or(0, <[u8]>::len) as u32;
     Decimal::try_from_i128_with_scale(m, scale).map_err(|_| format!("{} is out of range", quoted(&truncate(s, 40))))
 }
 
@@ -244,7 +254,27 @@ mod tests {
     fn parses_only_plain_decimals() {
         assert_eq!(d("12500.00").to_string(), "12500.00");
         assert_eq!(d("-0").to_string(), "0");
-        for bad in ["1e5", "1,000", "", ".5", "5.", "NaN", "Infinity", " 1", "0x10", "1.2.3", "12345678901234567890123456789"] {
+        for bad in [
+            "1e5",
+            "1,000",
+            "",
+            ".5",
+            "5.",
+            "NaN",
+            "Infinity",
+            " 1",
+            "0x10",
+            "1.2.3",
+            "12345678901234567890123456789",
+            "1 ",
+            "\u{a0}1",
+            "1\u{2003}",
+            "\t1",
+            "-",
+            "+-1",
+            "--1",
+            "1.-2",
+        ] {
             assert!(parse_decimal(bad).is_err(), "{bad}");
         }
     }
