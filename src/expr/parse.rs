@@ -51,7 +51,9 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             if i < b.len() && (b[i].is_ascii_alphabetic()) {
                 return Err(ParseError { at: i, message: "numbers are plain decimals like 12500.00 (no exponent or suffix)".into() });
             }
-            out.push((Tok::Num(src[start..i].replace('_', "")), start));
+            // digits, points and underscores (ASCII): the number without its underscores
+            let num = b.get(start..i).unwrap_or_default().iter().filter(|&&d| d != b'_').map(|&d| char::from(d)).collect();
+            out.push((Tok::Num(num), start));
         } else if c.is_ascii_alphabetic() || c == b'_' {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
@@ -364,7 +366,7 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     if src.len() > MAX_LEN {
         return Err(ParseError { at: 0, message: format!("expression longer than {MAX_LEN} bytes") });
     }
-    if src.trim().is_empty() {
+    if src.chars().all(char::is_whitespace) {
         return Err(ParseError { at: 0, message: "empty expression".into() });
     }
     let toks = lex(src)?;

@@ -115,7 +115,7 @@ impl<'n> Obj<'n> {
             return None;
         };
         match &n.value {
-            Value::Str(s) if s.trim().is_empty() => {
+            Value::Str(s) if s.chars().all(char::is_whitespace) => {
                 ld.err(n.at, &self.field(key), format!("'{key}' is empty"));
                 None
             }
@@ -424,7 +424,12 @@ fn read_version(ld: &mut Ld<'_>, doc: &Node) -> Option<Version> {
 
     Some(Version {
         file: ld.file.to_string(),
-        file_name: ld.file.rsplit(['/', '\\']).next().unwrap_or(ld.file).to_string(),
+        // the last path component: after the last '/' or '\\'
+        file_name: ld
+            .file
+            .get(ld.file.bytes().rposition(|b| b == b'/' || b == b'\\').map_or(0, |i| i + 1)..)
+            .unwrap_or(ld.file)
+            .to_string(),
         rule_set: rule_set?,
         version: version?,
         name: name?,
