@@ -89,7 +89,7 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
             return Err(format!("{} is not a date in the form YYYY-MM-DD", crate::error::quoted(&truncate(s, 40))));
         }
-        let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+        let num = |r: std::ops::Range<usize>| b[r].iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0'));
         Date::from_ymd(num(0..4) as i32, num(5..7), num(8..10))
     }
 
