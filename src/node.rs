@@ -212,6 +212,8 @@ pub fn to_json(n: &Node) -> serde_json::Value {
 /// line and column.
 pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
     struct P<'a> {
+        /// The text, and its bytes.
+        t: &'a str,
         s: &'a [u8],
         i: usize,
         depth: u32,
@@ -242,12 +244,20 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
         }
         fn string(&mut self) -> R<String> {
             self.i += 1;
-            let mut out = Vec::new();
+            let mut out = String::new();
+            // Runs of plain characters are copied from the text: they start and end next to
+            // ASCII bytes, so they are whole characters (no UTF-8 check needed).
+            let mut run = self.i;
             loop {
                 let c = *self.s.get(self.i).ok_or("EOF while parsing a string")?;
+                if !matches!(c, b'"' | b'\\' | 0..=0x1f) {
+                    self.i += 1;
+                    continue;
+                }
+                out.push_str(self.t.get(run..self.i).unwrap_or_default());
                 self.i += 1;
                 match c {
-                    b'"' => return String::from_utf8(out).map_err(|_| "invalid unicode"),
+                    b'"' => return Ok(out),
                     b'\\' => {
                         let e = *self.s.get(self.i).ok_or("EOF while parsing a string")?;
                         self.i += 1;
@@ -274,11 +284,10 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
                             }
                             _ => return Err("invalid escape"),
                         };
-                        let mut b = [0; 4];
-                        out.extend_from_slice(ch.encode_utf8(&mut b).as_bytes());
+                        out.push(ch);
+                        run = self.i;
                     }
-                    0..=0x1f => return Err("control character found while parsing a string"),
-                    _ => out.push(c),
+                    _ => return Err("control character found while parsing a string"),
                 }
             }
         }
@@ -371,7 +380,7 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
                             return Err("invalid number");
                         }
                     }
-                    let t = std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid number")?;
+                    let t = self.t.get(start..self.i).ok_or("invalid number")?;
                     match parse_i64(t) {
                         Some(n) if int => Value::Int(n),
                         _ => Value::Float(t.to_string()),
@@ -380,7 +389,7 @@ pub fn parse_json(text: &str) -> Result<Node, (u32, u32, &'static str)> {
             })
         }
     }
-    let mut p = P { s: text.as_bytes(), i: 0, depth: 0 };
+    let mut p = P { t: text, s: text.as_bytes(), i: 0, depth: 0 };
     let r = p.value().and_then(|v| {
         p.ws();
         if p.i < p.s.len() {
@@ -439,6 +448,33 @@ mod tests {
         assert_eq!(e.file, "bad.toml");
         assert_eq!(e.line, Some(2));
         assert!(e.message.starts_with("TOML syntax"), "{}", e.message);
+    }
+
+    #[test]
+    fn json_strings_parse_as_serde_json_parses_them() {
+        for text in [
+            r#""""#,
+            r#""plain""#,
+            r#""名称 – ünïcödé 🎉""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e9\u4e2d\ud83c\udf89 end""#,
+            r#""mixed 名\n称\u0041""#,
+            r#"{"k\u0000ey": ["x", "y\"", "中文"]}"#,
+        ] {
+            let want: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(to_json(&parse_json(text).unwrap()), want, "{text}");
+        }
+        for (text, message) in [
+            ("\"abc", "EOF while parsing a string"),
+            ("\"a\u{1}b\"", "control character found while parsing a string"),
+            (r#""\x""#, "invalid escape"),
+            (r#""\ud83c""#, "lone leading surrogate in hex escape"),
+            (r#""\ud83c\u0041""#, "invalid unicode code point"),
+            (r#""\u12""#, "unexpected end of hex escape"),
+            (r#""\u12g4""#, "invalid escape"),
+        ] {
+            assert_eq!(parse_json(text).unwrap_err().2, message, "{text}");
+        }
     }
 
     #[test]
