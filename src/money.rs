@@ -179,7 +179,7 @@ pub fn push_decimal(out: &mut String, d: Decimal) {
     if d.is_sign_negative() {
         out.push('-');
     }
-    out.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or("?"));
+    out.extend(buf.get(i..).unwrap_or_default().iter().map(|&c| char::from(c)));
 }
 
 /// `d` as its `Display` writes it, through [`push_decimal`].
