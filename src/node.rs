@@ -10,12 +10,12 @@ use crate::error::RuleError;
 /// `s` as an i64 when it is an optional `-` and digits: what `s.parse::<i64>()` gives for such
 /// text (a test compares them), without linking std's integer parser into the wasm.
 pub(crate) fn parse_i64(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix('-').unwrap_or(s);
+    let digits = s.as_bytes().strip_prefix(b"-").unwrap_or(s.as_bytes());
     if digits.is_empty() {
         return None;
     }
     let mut n: i64 = 0;
-    for b in digits.bytes() {
+    for &b in digits {
         if !b.is_ascii_digit() {
             return None;
         }
