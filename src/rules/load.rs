@@ -7,15 +7,36 @@ use crate::expr::{self, QuestionSig, Scope, SigType};
 use crate::money::{parse_decimal, RoundingMode};
 use crate::node::{rule_error, LineIndex, Value};
 
+/// The loader's state: the file, its lines (the TOML text, natively only: the wasm reads only
+/// bundles, which carry no text, so it compiles no line lookups) and the problems so far.
 struct Ld<'a> {
     file: &'a str,
+    #[cfg(not(target_arch = "wasm32"))]
     lines: Option<LineIndex<'a>>,
     errs: Vec<RuleError>,
 }
 
-impl Ld<'_> {
+impl<'a> Ld<'a> {
+    fn new(file: &'a str, text: Option<&'a str>) -> Self {
+        #[cfg(target_arch = "wasm32")]
+        let _ = text;
+        Ld {
+            file,
+            #[cfg(not(target_arch = "wasm32"))]
+            lines: text.map(LineIndex::new),
+            errs: Vec::new(),
+        }
+    }
+
+    fn lines(&self) -> Option<&LineIndex<'a>> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return self.lines.as_ref();
+        #[cfg(target_arch = "wasm32")]
+        None
+    }
+
     fn err(&mut self, at: Option<usize>, field: &str, msg: impl Into<String>) {
-        let e = rule_error(self.file, self.lines.as_ref(), at, field, msg.into());
+        let e = rule_error(self.file, self.lines(), at, field, msg.into());
         self.errs.push(e);
     }
 }
@@ -299,13 +320,14 @@ const VERSION_KEYS: [&str; 16] = [
 ];
 
 /// Loads and validates one version from its document tree. `text` is the TOML source when
-/// there is one (for line and column); `file` names the file in errors.
+/// there is one (for line and column; natively only, the wasm has no TOML); `file` names the
+/// file in errors.
 pub fn load_version(file: &str, text: Option<&str>, doc: Node) -> Result<Version, RuleErrors> {
-    let mut ld = Ld { file, lines: text.map(LineIndex::new), errs: Vec::new() };
+    let mut ld = Ld::new(file, text);
     let v = read_version(&mut ld, &doc);
     match v {
         Some(mut v) if ld.errs.is_empty() => {
-            if let (Some(li), Value::Table(t)) = (&ld.lines, &doc.value) {
+            if let (Some(li), Value::Table(t)) = (ld.lines(), &doc.value) {
                 v.locs = t
                     .iter()
                     .filter_map(|(k, at, n)| {
