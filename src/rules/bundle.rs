@@ -26,9 +26,9 @@ fn err(file: &str, line: Option<u32>, column: Option<u32>, field: &str, message:
 /// Reads and validates a bundle. `name` names it in errors.
 pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
     use crate::node::{parse_json, Node, Value};
-    let doc = parse_json(text)
+    let mut doc = parse_json(text)
         .map_err(|(l, c, m)| err(name, Some(l), Some(c), "", format!("not a valid JSON bundle: {m} at line {l} column {c}")))?;
-    let Value::Table(obj) = &doc.value else { return Err(err(name, None, None, "", "a bundle is a JSON object")) };
+    let Value::Table(obj) = &mut doc.value else { return Err(err(name, None, None, "", "a bundle is a JSON object")) };
     fn get<'a>(t: &'a [(String, Option<usize>, Node)], k: &str) -> Option<&'a Value> {
         t.iter().find(|(x, _, _)| x == k).map(|(_, _, v)| &v.value)
     }
@@ -55,24 +55,30 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
             ));
         }
     }
-    for (key, _, _) in obj {
+    for (key, _, _) in obj.iter() {
         if !["format", "rule_set", "versions"].contains(&key.as_str()) {
             return Err(err(name, None, None, key, format!("unknown key '{}' in the bundle", crate::date::truncate(key, 40))));
         }
     }
-    let Some(Value::Array(versions)) = get(obj, "versions") else {
+    let rule_set = get_str(obj, "rule_set");
+    let Some(Value::Array(versions)) = obj.iter_mut().find(|(x, _, _)| x == "versions").map(|(_, _, v)| &mut v.value) else {
         return Err(err(name, None, None, "versions", "the bundle has no versions array"));
     };
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for (i, v) in versions.iter().enumerate() {
-        let empty = Vec::new();
-        let t = match &v.value {
+    for (i, v) in versions.iter_mut().enumerate() {
+        let mut empty = Vec::new();
+        let t = match &mut v.value {
             Value::Table(t) => t,
-            _ => &empty,
+            _ => &mut empty,
         };
         let file = get_str(t, "file").unwrap_or_else(|| "?".into());
-        let Some(rules) = t.iter().find(|(x, _, _)| x == "rules").map(|(_, _, n)| n) else {
+        // taken out of the tree (not copied): each version's tree moves into its loader
+        let Some(rules) = t
+            .iter_mut()
+            .find(|(x, _, _)| x == "rules")
+            .map(|(_, _, n)| std::mem::replace(n, Node { value: Value::Bool(false), at: None, text_at: None }))
+        else {
             errs.push(RuleError {
                 file: name.into(),
                 line: None,
@@ -82,7 +88,7 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
             });
             continue;
         };
-        match load_version(&format!("{name}[{file}]"), None, rules.clone()) {
+        match load_version(&format!("{name}[{file}]"), None, rules) {
             Ok(mut v) => {
                 v.file_name = file.to_string();
                 out.push(v)
@@ -94,7 +100,7 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
         return Err(RuleErrors(errs));
     }
     let rs = RuleSet::new(out)?;
-    if get_str(obj, "rule_set").as_deref() != Some(rs.id.as_str()) {
+    if rule_set.as_deref() != Some(rs.id.as_str()) {
         return Err(err(name, None, None, "rule_set", format!("rule_set does not match the versions' rule_set {}", quoted(&rs.id))));
     }
     Ok(rs)
