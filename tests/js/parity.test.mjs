@@ -72,7 +72,8 @@ for (const [i, { set, dir, bundle: bundlePath }] of sets.entries()) {
       const rules = version.rules;
       const from = rules.effective_from;
       const dates = [from, addDays(from, 200)];
-      for (const asOf of dates) {
+      for (const [d, asOf] of dates.entries()) {
+        const lang = d === 0 ? "en" : "zh-CN";
         const n = Math.ceil(PER_SET / (bundle.versions.length * dates.length));
         const lines = [];
         for (let k = 0; k < n; k++) {
@@ -81,7 +82,7 @@ for (const [i, { set, dir, bundle: bundlePath }] of sets.entries()) {
           if (r() < 0.03) answers.unknown_question = 1;
           lines.push(answers);
         }
-        const out = spawnSync(CLI, ["estimate", "--rules", dir, "--as-of", asOf, "--lang", "en", "--answers", "-", "--jsonl"], {
+        const out = spawnSync(CLI, ["estimate", "--rules", dir, "--as-of", asOf, "--lang", lang, "--answers", "-", "--jsonl"], {
           cwd: root,
           input: lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
           encoding: "utf8",
@@ -93,12 +94,14 @@ for (const [i, { set, dir, bundle: bundlePath }] of sets.entries()) {
         for (const [k, answers] of lines.entries()) {
           let wasmRow;
           try {
-            wasmRow = calc.estimate(answers, asOf, { lang: "en" });
+            wasmRow = calc.estimate(answers, asOf, { lang });
             estimates++;
           } catch (e) {
             wasmRow = { error: { kind: e.kind, message: e.message, field: e.field ?? null } };
           }
           assert.deepEqual(wasmRow, cliRows[k], `${set} ${asOf} ${JSON.stringify(answers)}`);
+          // An estimate's keys in the same order too (deepEqual does not look at the order).
+          if (!wasmRow.error) assert.equal(JSON.stringify(wasmRow), JSON.stringify(cliRows[k]), `${set} ${asOf} ${JSON.stringify(answers)}`);
           compared++;
         }
       }
