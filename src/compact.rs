@@ -7,14 +7,17 @@
 //! joins them (`src/hydrate.js`) into exactly the JSON contract the CLI prints — the parity
 //! tests compare the two on thousands of answer sets.
 
-use crate::estimate::Estimate;
-use crate::json::{array, string, Obj, ToJson};
+use crate::date::Date;
+use crate::estimate::{Estimate, Met, Status};
+use crate::json::{Obj, ToJson};
 use crate::rules::{Lang, Version};
+use rust_decimal::Decimal;
 
 /// The parts of every estimate on `v` in `lang` that do not depend on the answers, as JSON:
 /// the estimate's own fields that do not change, `payers` (payer names by id) and, per
 /// program, its fixed fields with `reasons` holding each condition's text, source,
-/// condition and assumption.
+/// condition and assumption; `statuses` and `results`, the names of the numbers in the
+/// compact part.
 pub fn skeleton_json(v: &Version, lang: Lang) -> String {
     let mut out = String::with_capacity(8192);
     let mut payer_map = String::new();
@@ -66,6 +69,8 @@ pub fn skeleton_json(v: &Version, lang: Lang) -> String {
         .field("assumptions", &crate::estimate::Texts::new(&v.assumptions, lang))
         .field("payers", &Raw(&payer_map))
         .field("programs", &Raw(&programs))
+        .field("statuses", &Raw(STATUS_NAMES))
+        .field("results", &Raw(RESULT_NAMES))
         .end();
     out
 }
@@ -79,63 +84,149 @@ impl ToJson for Raw<'_> {
     }
 }
 
-/// What `e` adds to the skeleton of its version and language, as JSON.
-/// Each program is `[status, amount, min, max, range_exact, missing, results, schedule,
-/// more]` where `results` are the conditions' results in order, `schedule` is `[[year, payer
-/// id, amount]]` and `more` the reasons that are not conditions of the rule file.
-pub fn compact_json(e: &Estimate<'_>) -> String {
-    let mut programs = String::with_capacity(128 * e.programs.len());
-    programs.push('[');
-    for (i, pe) in e.programs.iter().enumerate() {
-        if i > 0 {
-            programs.push(',');
-        }
-        let out = &mut programs;
-        out.push('[');
-        pe.status.json(out);
-        for d in [&pe.amount, &pe.min, &pe.max] {
-            out.push(',');
-            d.json(out);
-        }
-        out.push(',');
-        pe.range_exact.json(out);
-        out.push(',');
-        pe.missing.json(out);
-        out.push(',');
-        array(out, pe.reasons.results());
-        out.push(',');
-        out.push('[');
-        for (k, s) in pe.schedule.iter().enumerate() {
-            if k > 0 {
-                out.push(',');
-            }
-            out.push('[');
-            s.year.json(out);
-            out.push(',');
-            string(out, s.payer);
-            out.push(',');
-            s.amount.json(out);
-            out.push(']');
-        }
-        out.push(']');
-        out.push(',');
-        pe.reasons.more().json(out);
-        out.push(']');
+/// The names of the statuses and condition results by their numbers in the compact part, as
+/// JSON (a test checks them against `status_code`, `result_code` and the names).
+const STATUS_NAMES: &str = r#"["eligible","not_eligible","needs_info"]"#;
+const RESULT_NAMES: &str = r#"["met","not_met","unknown","not_applicable"]"#;
+
+fn status_code(s: Status) -> u32 {
+    match s {
+        Status::Eligible => 0,
+        Status::NotEligible => 1,
+        Status::NeedsInfo => 2,
     }
-    programs.push(']');
-    let mut out = String::with_capacity(programs.len() + 256);
-    Obj::new(&mut out)
-        .field("version", e.version)
-        .field("lang", e.lang)
-        .field("as_of", &e.as_of)
-        .field("total", &e.total)
-        .field("total_min", &e.total_min)
-        .field("total_max", &e.total_max)
-        .field("next_question", &e.next_question)
-        .field("unused_answers", &e.unused_answers)
-        .field("programs", &Raw(&programs))
-        .end();
-    out
+}
+
+fn result_code(m: Met) -> u32 {
+    match m {
+        Met::Met => 0,
+        Met::NotMet => 1,
+        Met::Unknown => 2,
+        Met::NotApplicable => 3,
+    }
+}
+
+/// Reusable buffers for the compact part of estimates.
+#[derive(Default)]
+pub struct Compact {
+    /// The compact part of the last estimate written, UTF-8.
+    pub out: Vec<u8>,
+    tmp: String,
+    /// The last `as_of` written, and its text.
+    date: Option<(Date, String)>,
+}
+
+/// Appends `n` in ASCII, six bits a byte, the most significant first, all but the last byte
+/// marked by 0x40 (one code unit a byte in JS).
+fn num(out: &mut Vec<u8>, n: u32) {
+    let mut shift = 0;
+    while shift < 30 && n >> (shift + 6) != 0 {
+        shift += 6;
+    }
+    while shift > 0 {
+        out.push(0x40 | ((n >> shift) & 0x3f) as u8);
+        shift -= 6;
+    }
+    out.push((n & 0x3f) as u8);
+}
+
+/// Appends a string as its length in UTF-16 code units plus one, then its text; `None` as 0.
+fn text(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => num(out, 0),
+        Some(s) => {
+            // The length in UTF-16 code units: one per UTF-8 leading byte, two for four bytes.
+            let mut n = 1;
+            for &b in s.as_bytes() {
+                n += u32::from(b & 0xc0 != 0x80) + u32::from(b >= 0xf0);
+            }
+            num(out, n);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+/// A decimal as its text, `None` as 0, 1 when it is written exactly as the last decimal
+/// (`last`, its representation); `tmp` is scratch space.
+fn dec(out: &mut Vec<u8>, tmp: &mut String, last: &mut [u8; 16], d: Option<Decimal>) {
+    let Some(d) = d else {
+        return out.push(0);
+    };
+    // Equal representations (mantissa, scale and sign) have equal texts.
+    let repr = d.serialize();
+    if repr == *last {
+        return out.push(1);
+    }
+    *last = repr;
+    tmp.clear();
+    crate::money::push_decimal(tmp, d);
+    // ASCII: one code unit a byte.
+    num(out, tmp.len() as u32 + 1);
+    out.extend_from_slice(tmp.as_bytes());
+}
+
+/// Writes into `c.out` (cleared first) what `e` (an estimate on `v`) adds to the skeleton of
+/// its version and language, decoded by `src/hydrate.js`. Numbers are one to six ASCII bytes
+/// (see [`num`]); strings are their length plus one, then their text (0 for null); a decimal
+/// is a string, or 1 for the last decimal again. In order: `as_of`, `total`, `total_min`,
+/// `total_max`, `next_question`, the count of `unused_answers` and each, the count of
+/// programs, then per program: its status number times 2 plus `range_exact`, `amount`, `min`,
+/// `max`, the count of `missing` and each, the count of condition results and their numbers
+/// three a byte (two bits each, the first lowest), the count of schedule lines and per line
+/// `year`, `payer` and `amount`, and the JSON of the reasons that are not conditions of the
+/// rule file (null when there are none).
+pub fn compact(c: &mut Compact, e: &Estimate<'_>) {
+    let Compact { out, tmp, date } = c;
+    out.clear();
+    // No decimal has this representation (its flags byte is invalid): the first is written.
+    let last = &mut [0xff; 16];
+    match date {
+        Some((d, t)) if *d == e.as_of => text(out, Some(t)),
+        _ => text(out, Some(&date.insert((e.as_of, e.as_of.to_string())).1)),
+    }
+    dec(out, tmp, last, e.total);
+    dec(out, tmp, last, Some(e.total_min));
+    dec(out, tmp, last, Some(e.total_max));
+    text(out, e.next_question);
+    num(out, e.unused_answers.len() as u32);
+    for q in &e.unused_answers {
+        text(out, Some(q));
+    }
+    num(out, e.programs.len() as u32);
+    for pe in &e.programs {
+        let more = pe.reasons.more();
+        let n = pe.reasons.len() - more.len();
+        num(out, status_code(pe.status) * 2 + u32::from(pe.range_exact));
+        dec(out, tmp, last, pe.amount);
+        dec(out, tmp, last, pe.min);
+        dec(out, tmp, last, pe.max);
+        num(out, pe.missing.len() as u32);
+        for q in &pe.missing {
+            text(out, Some(q));
+        }
+        num(out, n as u32);
+        let mut results = pe.reasons.results();
+        for _ in 0..n.div_ceil(3) {
+            let mut bits = 0;
+            for (j, r) in results.by_ref().take(3).enumerate() {
+                bits |= result_code(r) << (2 * j);
+            }
+            out.push(bits as u8);
+        }
+        num(out, pe.schedule.len() as u32);
+        for s in &pe.schedule {
+            num(out, s.year);
+            text(out, Some(s.payer));
+            dec(out, tmp, last, Some(s.amount));
+        }
+        if more.is_empty() {
+            num(out, 0);
+        } else {
+            tmp.clear();
+            more.json(tmp);
+            text(out, Some(tmp));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -146,51 +237,116 @@ mod tests {
     use crate::estimate::estimate_version;
     use serde_json::Value;
 
+    /// Reads the compact part as `src/hydrate.js` does, in UTF-16 code units.
+    struct Reader {
+        s: Vec<u16>,
+        i: usize,
+        last: Value,
+    }
+
+    impl Reader {
+        fn num(&mut self) -> u64 {
+            let mut k = 0;
+            loop {
+                let c = u64::from(self.s[self.i]);
+                self.i += 1;
+                if c < 0x40 {
+                    return k * 0x40 + c;
+                }
+                k = k * 0x40 + c - 0x40;
+            }
+        }
+
+        fn str(&mut self) -> Value {
+            match self.num() as usize {
+                0 => Value::Null,
+                n => {
+                    let t = String::from_utf16(&self.s[self.i..self.i + n - 1]).unwrap();
+                    self.i += n - 1;
+                    Value::String(t)
+                }
+            }
+        }
+
+        fn dec(&mut self) -> Value {
+            if self.s[self.i] == 1 {
+                self.i += 1;
+                return self.last.clone();
+            }
+            let d = self.str();
+            if !d.is_null() {
+                self.last = d.clone();
+            }
+            d
+        }
+
+        fn strs(&mut self) -> Value {
+            let n = self.num();
+            Value::Array((0..n).map(|_| self.str()).collect())
+        }
+    }
+
     /// Joins the two parts as `src/hydrate.js` does, to check that nothing is lost.
-    fn join(skel: &Value, c: &Value) -> Value {
+    fn join(skel: &Value, compact: &str) -> Value {
+        let mut c = Reader { last: Value::Null, s: compact.encode_utf16().collect(), i: 0 };
         let mut out = skel.clone();
         let o = out.as_object_mut().unwrap();
-        o.remove("payers");
-        for k in ["version", "lang", "as_of", "total", "total_min", "total_max", "next_question", "unused_answers"] {
-            o.insert(k.into(), c[k].clone());
+        for k in ["payers", "statuses", "results"] {
+            o.remove(k);
         }
-        let programs: Vec<Value> = skel["programs"]
-            .as_array()
-            .unwrap()
+        o.insert("as_of".into(), c.str());
+        for k in ["total", "total_min", "total_max"] {
+            o.insert(k.into(), c.dec());
+        }
+        o.insert("next_question".into(), c.str());
+        o.insert("unused_answers".into(), c.strs());
+        let count = c.num() as usize;
+        let programs: Vec<Value> = skel["programs"].as_array().unwrap()[..count]
             .iter()
-            .zip(c["programs"].as_array().unwrap())
-            .map(|(sp, x)| {
+            .map(|sp| {
                 let mut p = sp.clone();
                 let m = p.as_object_mut().unwrap();
-                for (i, k) in ["status", "amount", "min", "max", "range_exact", "missing"].iter().enumerate() {
-                    m.insert((*k).into(), x[i].clone());
+                let code = c.num() as usize;
+                m.insert("status".into(), skel["statuses"][code / 2].clone());
+                for k in ["amount", "min", "max"] {
+                    m.insert(k.into(), c.dec());
                 }
-                let mut reasons: Vec<Value> = sp["reasons"]
-                    .as_array()
-                    .unwrap()
+                m.insert("range_exact".into(), Value::Bool(code % 2 == 1));
+                m.insert("missing".into(), c.strs());
+                let n = c.num() as usize;
+                let mut bits = 0;
+                let mut reasons: Vec<Value> = sp["reasons"].as_array().unwrap()[..n]
                     .iter()
-                    .zip(x[6].as_array().unwrap())
-                    .map(|(r, res)| {
+                    .enumerate()
+                    .map(|(j, r)| {
                         let mut r = r.clone();
-                        r.as_object_mut().unwrap().insert("result".into(), res.clone());
+                        if j % 3 == 0 {
+                            bits = c.num() as usize;
+                        }
+                        let res = skel["results"][(bits >> (2 * (j % 3))) & 3].clone();
+                        r.as_object_mut().unwrap().insert("result".into(), res);
                         r
                     })
                     .collect();
-                reasons.extend(x[8].as_array().unwrap().iter().cloned());
-                m.insert("reasons".into(), Value::Array(reasons));
-                let schedule = x[7]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| {
-                        let id = s[1].as_str().unwrap();
-                        serde_json::json!({"year": s[0], "payer": id, "payer_name": skel["payers"].get(id).cloned().unwrap_or(Value::from("")), "amount": s[2]})
+                let schedule = (0..c.num())
+                    .map(|_| {
+                        let year = c.num();
+                        let payer = c.str();
+                        let id = payer.as_str().unwrap();
+                        let name = skel["payers"].get(id).cloned().unwrap_or(Value::from(""));
+                        serde_json::json!({"year": year, "payer": payer, "payer_name": name, "amount": c.dec()})
                     })
                     .collect();
+                if let Value::String(more) = c.str() {
+                    let more: Value = serde_json::from_str(&more).unwrap();
+                    reasons.extend(more.as_array().unwrap().iter().cloned());
+                }
+                m.insert("reasons".into(), Value::Array(reasons));
                 m.insert("schedule".into(), Value::Array(schedule));
                 p
             })
             .collect();
+        assert_eq!(c.i, c.s.len(), "the whole compact part is read");
         o.insert("programs".into(), Value::Array(programs));
         out
     }
@@ -199,7 +355,15 @@ mod tests {
     fn skeleton_and_compact_join_into_the_estimate() {
         let as_of = Date::parse("2024-07-15").unwrap();
         let mut checked = 0;
-        for dir in ["rules/baotou-rare-earth-zone", "rules/guangzhou-tianhe", "rules/zibo", "rules/shenyang", "tests/rules/hostile-text"] {
+        let mut buf = Compact::default();
+        for dir in [
+            "rules/baotou-rare-earth-zone",
+            "rules/guangzhou-tianhe",
+            "rules/zibo",
+            "rules/shenyang",
+            "tests/rules/hostile-text",
+            "tests/rules/exclusive-group",
+        ] {
             let rs = crate::load_dir(std::path::Path::new(dir)).unwrap();
             for v in &rs.versions {
                 // Nothing answered, then every question answered with its first value.
@@ -223,13 +387,92 @@ mod tests {
                         let (answers, _) = Answers::parse(v, &raw);
                         let Ok(e) = estimate_version(v, &answers, as_of, lang) else { continue };
                         let full = serde_json::to_value(&e).unwrap();
-                        let c: Value = serde_json::from_str(&compact_json(&e)).unwrap();
-                        assert_eq!(join(&skel, &c), full, "{dir} {}", v.version);
+                        compact(&mut buf, &e);
+                        assert_eq!(join(&skel, std::str::from_utf8(&buf.out).unwrap()), full, "{dir} {}", v.version);
                         checked += 1;
                     }
                 }
             }
         }
         assert!(checked >= 20, "{checked} estimates checked");
+    }
+
+    #[test]
+    fn numbers_and_lengths() {
+        let mut out = Vec::new();
+        let ns = [0, 1, 63, 64, 127, 128, 0xfff, 0x1000, 0x3fff_ffff, 0x4000_0000, u32::MAX];
+        for n in ns {
+            num(&mut out, n);
+        }
+        let t = std::str::from_utf8(&out).unwrap();
+        let mut r = Reader { last: Value::Null, s: t.encode_utf16().collect(), i: 0 };
+        for n in ns {
+            assert_eq!(r.num(), u64::from(n));
+        }
+        assert!(t.is_ascii());
+        let strs = ["", "a", "é", "引号", "🎉x", "\u{0}\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}"];
+        out.clear();
+        for s in strs {
+            text(&mut out, Some(s));
+        }
+        text(&mut out, None);
+        let mut r = Reader { last: Value::Null, s: std::str::from_utf8(&out).unwrap().encode_utf16().collect(), i: 0 };
+        for s in strs {
+            assert_eq!(r.str(), Value::from(s));
+        }
+        assert_eq!(r.str(), Value::Null);
+    }
+
+    #[test]
+    fn decimals_as_display_writes_them() {
+        let mut tmp = String::new();
+        let mut ds: Vec<Decimal> = [
+            "0",
+            "-0",
+            "-0.00",
+            "0.00",
+            "-0.50",
+            "300000.00",
+            "12500.00",
+            "0.0000000000000000000000000001",
+            "-79228162514264337593543950335",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1.8446744073709551615",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        ds.extend((0..=28).map(|k| Decimal::new(-12345, k)));
+        for d in ds {
+            let mut last = [0xff; 16];
+            let mut out = Vec::new();
+            dec(&mut out, &mut tmp, &mut last, Some(d));
+            let mut r = Reader { last: Value::Null, s: std::str::from_utf8(&out).unwrap().encode_utf16().collect(), i: 0 };
+            assert_eq!(r.str(), Value::from(d.to_string()), "{d}");
+            out.clear();
+            dec(&mut out, &mut tmp, &mut last, Some(d));
+            assert_eq!(out, [1], "{d} repeated");
+        }
+        // Equal decimals written differently are both written.
+        let mut out = Vec::new();
+        let mut last = [0xff; 16];
+        for s in ["1.0", "1.00", "0", "0.0"] {
+            dec(&mut out, &mut tmp, &mut last, Some(s.parse().unwrap()));
+            assert_ne!(out.last(), Some(&1), "{s}");
+        }
+    }
+
+    #[test]
+    fn every_status_and_result_has_its_number_and_name() {
+        use crate::estimate::{Met, Status};
+        let statuses: Vec<String> = serde_json::from_str(STATUS_NAMES).unwrap();
+        for s in [Status::Eligible, Status::NotEligible, Status::NeedsInfo] {
+            assert_eq!(statuses[status_code(s) as usize], s.name());
+        }
+        let results: Vec<String> = serde_json::from_str(RESULT_NAMES).unwrap();
+        for m in [Met::Met, Met::NotMet, Met::Unknown, Met::NotApplicable] {
+            assert_eq!(results[result_code(m) as usize], m.name());
+        }
     }
 }

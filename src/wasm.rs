@@ -5,14 +5,14 @@
 //! `{ kind, message, field?, file?, line?, column? }`.
 
 use crate::answers::{Answers, Raw};
-use crate::compact::{compact_json, skeleton_json};
+use crate::compact::{compact, skeleton_json, Compact};
 use crate::error::{EstimateError, RuleErrors};
 use crate::estimate::{estimate_version, pick, Estimate};
 use crate::json::{Obj, ToJson};
 use crate::rules::{Bound, Lang, QType, RuleSet, Version};
 use crate::{load_bundle, Date};
 use js_sys::{Array, Object, Reflect};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 /// A structured error for JS.
@@ -175,6 +175,8 @@ pub struct Calculator {
     rules: RuleSet,
     /// The parsed skeleton of each version and language used so far (see `compact.rs`).
     skeletons: RefCell<Vec<(String, Lang, JsValue)>>,
+    /// The buffer of the compact part, reused from one estimate to the next.
+    buf: Cell<Compact>,
 }
 
 struct QuestionOut<'a> {
@@ -271,7 +273,12 @@ impl Calculator {
                 s
             }
         };
-        Ok(hydrate(&skeleton, &compact_json(e)))
+        let mut buf = self.buf.take();
+        compact(&mut buf, e);
+        // Valid UTF-8 by construction (`compact` writes whole characters).
+        let out = hydrate(&skeleton, std::str::from_utf8(&buf.out).unwrap_or_default());
+        self.buf.set(buf);
+        Ok(out)
     }
 }
 
@@ -280,7 +287,9 @@ impl Calculator {
     /// Loads and validates a compiled rule bundle (`subsidy-calc compile`).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(bundle: &str) -> Result<Calculator, JsValue> {
-        load_bundle("bundle", bundle).map(|rules| Calculator { rules, skeletons: RefCell::new(Vec::new()) }).map_err(|e| rule_error(&e))
+        load_bundle("bundle", bundle)
+            .map(|rules| Calculator { rules, skeletons: RefCell::new(Vec::new()), buf: Cell::default() })
+            .map_err(|e| rule_error(&e))
     }
 
     /// The rule set id.
