@@ -158,8 +158,19 @@ fn options(opts: &JsValue) -> Result<(Lang, Option<String>), JsValue> {
     if opts.is_null() || opts.is_undefined() {
         return Ok((Lang::Zh, None));
     }
-    let get = |k: &str| Reflect::get(opts, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
-    Ok((parse_lang(get("lang"))?, get("version").filter(|v| !v.is_empty())))
+    let opts: &Options = opts.unchecked_ref();
+    let get = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_string());
+    Ok((parse_lang(get(opts.lang()))?, get(opts.version()).filter(|v| !v.is_empty())))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object of `estimate` and `evaluate`, read as `Reflect.get` reads it.
+    type Options;
+    #[wasm_bindgen(method, getter, catch)]
+    fn lang(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn version(this: &Options) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(module = "/src/hydrate.js")]
