@@ -12,6 +12,28 @@ function freeze(x) {
   return x;
 }
 
+// Answers cross into the wasm from the pairs of `Object.entries`, each value classified here
+// in one call (see `raw_answers` in src/wasm.rs).
+
+/** The key of pair `i`. */
+export const keyAt = (entries, i) => entries[i][0];
+
+/** The value of pair `i` (a number or a string, as `valueKind` said). */
+export const valueAt = (entries, i) => entries[i][1];
+
+/**
+ * The kind of the value of pair `i`: 0 null or undefined, 1 false, 2 true, 3 a number, 4 a
+ * string, 5 an array, 6 anything else.
+ */
+export function valueKind(entries, i) {
+  const v = entries[i][1];
+  if (v === null || v === undefined) return 0;
+  if (typeof v === "boolean") return v ? 2 : 1;
+  if (typeof v === "number") return 3;
+  if (typeof v === "string") return 4;
+  return Array.isArray(v) ? 5 : 6;
+}
+
 /** The skeleton JSON of one version and language, parsed and frozen. */
 export function parseSkeleton(json) {
   return freeze(JSON.parse(json));

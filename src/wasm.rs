@@ -106,29 +106,26 @@ fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
     }
     let obj: &Object = answers.unchecked_ref();
     let entries = Object::entries(obj);
-    let mut out = Vec::with_capacity(entries.length() as usize);
-    for pair in entries.iter() {
-        let pair: Array = pair.unchecked_into();
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let v = pair.get(1);
-        let raw = if v.is_null() || v.is_undefined() {
-            Raw::Null
-        } else if let Some(b) = v.as_bool() {
-            Raw::Bool(b)
-        } else if let Some(f) = v.as_f64() {
-            if f.is_finite() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_991.0 {
-                Raw::Int(f as i64)
-            } else {
-                Raw::Float(f)
+    let n = entries.length();
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let raw = match value_kind(&entries, i) {
+            0 => Raw::Null,
+            1 => Raw::Bool(false),
+            2 => Raw::Bool(true),
+            3 => {
+                let f = number_at(&entries, i);
+                if f.is_finite() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_991.0 {
+                    Raw::Int(f as i64)
+                } else {
+                    Raw::Float(f)
+                }
             }
-        } else if let Some(s) = v.as_string() {
-            Raw::Str(s)
-        } else if Array::is_array(&v) {
-            Raw::Other("an array")
-        } else {
-            Raw::Other("an object")
+            4 => Raw::Str(text_at(&entries, i)),
+            5 => Raw::Other("an array"),
+            _ => Raw::Other("an object"),
         };
-        out.push((key, raw));
+        out.push((key_at(&entries, i), raw));
     }
     Ok(out)
 }
@@ -178,6 +175,14 @@ extern "C" {
     #[wasm_bindgen(js_name = parseSkeleton)]
     fn parse_skeleton(json: &str) -> JsValue;
     fn hydrate(skeleton: &JsValue, compact: &str) -> JsValue;
+    #[wasm_bindgen(js_name = keyAt)]
+    fn key_at(entries: &Array, i: u32) -> String;
+    #[wasm_bindgen(js_name = valueKind)]
+    fn value_kind(entries: &Array, i: u32) -> u32;
+    #[wasm_bindgen(js_name = valueAt)]
+    fn number_at(entries: &Array, i: u32) -> f64;
+    #[wasm_bindgen(js_name = valueAt)]
+    fn text_at(entries: &Array, i: u32) -> String;
 }
 
 /// A loaded rule set, ready to estimate.
