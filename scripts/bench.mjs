@@ -28,7 +28,8 @@ for (const f of files) {
   gzTotal += gz;
   sizes.push(`| ${f} | ${fmt(buf.length, 0)} | ${fmt(gz, 0)} | ${fmt(br, 0)} |`);
 }
-add("download, Baotou element (all files, gzip)", "≤ 100 KB", `${fmt(gzTotal / 1024, 1)} KB`, gzTotal <= 100 * 1024);
+// Judged in 1,000-byte KB, the stricter reading of the budget; shown in both.
+add("download, Baotou element (all files, gzip)", "≤ 100 KB", `${fmt(gzTotal, 0)} bytes (${fmt(gzTotal / 1024, 1)} KiB)`, gzTotal <= 100_000);
 
 // 2. Native micro-benchmarks.
 const native = {};
