@@ -165,7 +165,7 @@ fn dec(out: &mut Vec<u8>, tmp: &mut String, last: &mut [u8; 16], d: Option<Decim
     out.extend_from_slice(tmp.as_bytes());
 }
 
-/// Writes into `c.out` (cleared first) what `e` (an estimate on `v`) adds to the skeleton of
+/// Writes into `c.out` (cleared first) what `e` adds to the skeleton of
 /// its version and language, decoded by `src/hydrate.js`. Numbers are one to six ASCII bytes
 /// (see [`num`]); strings are their length plus one, then their text (0 for null); a decimal
 /// is a string, or 1 for the last decimal again. In order: `as_of`, `total`, `total_min`,
@@ -194,8 +194,8 @@ pub fn compact(c: &mut Compact, e: &Estimate<'_>) {
     }
     num(out, e.programs.len() as u32);
     for pe in &e.programs {
-        let more = pe.reasons.more();
-        let n = pe.reasons.len() - more.len();
+        let mut results = pe.reasons.results();
+        let n = results.len();
         num(out, status_code(pe.status) * 2 + u32::from(pe.range_exact));
         dec(out, tmp, last, pe.amount);
         dec(out, tmp, last, pe.min);
@@ -205,7 +205,6 @@ pub fn compact(c: &mut Compact, e: &Estimate<'_>) {
             text(out, Some(q));
         }
         num(out, n as u32);
-        let mut results = pe.reasons.results();
         for _ in 0..n.div_ceil(3) {
             let mut bits = 0;
             for (j, r) in results.by_ref().take(3).enumerate() {
@@ -219,6 +218,7 @@ pub fn compact(c: &mut Compact, e: &Estimate<'_>) {
             text(out, Some(s.payer));
             dec(out, tmp, last, Some(s.amount));
         }
+        let more = pe.reasons.more();
         if more.is_empty() {
             num(out, 0);
         } else {
@@ -426,23 +426,7 @@ mod tests {
     #[test]
     fn decimals_as_display_writes_them() {
         let mut tmp = String::new();
-        let mut ds: Vec<Decimal> = [
-            "0",
-            "-0",
-            "-0.00",
-            "0.00",
-            "-0.50",
-            "300000.00",
-            "12500.00",
-            "0.0000000000000000000000000001",
-            "-79228162514264337593543950335",
-            "18446744073709551615",
-            "18446744073709551616",
-            "1.8446744073709551615",
-        ]
-        .iter()
-        .map(|s| s.parse().unwrap())
-        .collect();
+        let mut ds: Vec<Decimal> = crate::money::tests::DECIMALS.iter().map(|s| s.parse().unwrap()).collect();
         ds.extend((0..=28).map(|k| Decimal::new(-12345, k)));
         for d in ds {
             let mut last = [0xff; 16];

@@ -158,16 +158,18 @@ enum Results {
 impl<'v> Reasons<'v> {
     /// The reasons of `conditions`, each with its `result`.
     fn new(conditions: &'v [Condition], lang: Lang, result: impl Fn(&Condition) -> Met) -> Self {
-        let (mut packed, mut many) = (0u64, Vec::new());
+        // A plain loop: iterator adapters here cost wasm bytes and time (measured).
+        let packed = conditions.len() <= 32;
+        let (mut word, mut many) = (0u64, Vec::new());
         for (i, c) in conditions.iter().enumerate() {
             let m = result(c);
-            if conditions.len() <= 32 {
-                packed |= (m as u64) << (2 * i);
+            if packed {
+                word |= (m as u64) << (2 * i);
             } else {
                 many.push(m);
             }
         }
-        let results = if conditions.len() <= 32 { Results::Packed(packed) } else { Results::Many(many) };
+        let results = if packed { Results::Packed(word) } else { Results::Many(many) };
         Reasons { conditions, lang, results, more: Vec::new() }
     }
 
@@ -180,7 +182,7 @@ impl<'v> Reasons<'v> {
     }
 
     /// The result of each condition of the rule file, in order.
-    pub fn results(&self) -> impl Iterator<Item = Met> + '_ {
+    pub fn results(&self) -> impl ExactSizeIterator<Item = Met> + '_ {
         (0..self.conditions.len()).map(|i| self.result(i))
     }
 

@@ -184,21 +184,26 @@ fn diff_names_what_changed() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn batch_keeps_every_row_and_puts_errors_in_their_column() {
-    let dir = std::env::temp_dir().join(format!("subsidy-calc-batch-{}", std::process::id()));
+/// A fresh temporary folder for test `tag` with `in.csv` holding `text`: (folder, file).
+fn temp_csv(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("subsidy-calc-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("in.csv");
-    std::fs::write(
-        &csv,
+    std::fs::write(&csv, text).unwrap();
+    (dir, csv)
+}
+
+#[test]
+fn batch_keeps_every_row_and_puts_errors_in_their_column() {
+    let (dir, csv) = temp_csv(
+        "batch",
         "applicant_type,in_zone,workstation_status,workstation_approved_on,months_in_station,school_age_children\n\
          postdoc,true,,,24,1\n\
          enterprise,yes,approved,2024-03-01,,\n\
          postdoc,maybe,,,99,\n\
          postdoc,true,,,,\n\
          \"doctor\",\"true\",,,,0\n",
-    )
-    .unwrap();
+    );
     let out = dir.join("out.csv");
     let o = run(
         &[
@@ -250,18 +255,7 @@ fn batch_keeps_every_row_and_puts_errors_in_their_column() {
 /// still depends on an unanswered question gets the range, as `estimate` does.
 #[test]
 fn batch_applies_exclusive_groups_and_ranges() {
-    let dir = std::env::temp_dir().join(format!("subsidy-calc-batch-ex-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let csv = dir.join("in.csv");
-    std::fs::write(
-        &csv,
-        "rents,buys,area
-true,true,150
-true,true,50
-true,true,
-",
-    )
-    .unwrap();
+    let (dir, csv) = temp_csv("batch-ex", "rents,buys,area\ntrue,true,150\ntrue,true,50\ntrue,true,\n");
     let out = dir.join("out.csv");
     let rules = "tests/rules/exclusive-group";
     let args = ["batch", "--rules", rules, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-06-01"];
