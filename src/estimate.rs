@@ -753,6 +753,65 @@ pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, 
     Ok(true)
 }
 
+/// Status and amounts of one program, without the explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figure {
+    /// The status.
+    pub status: Status,
+    /// The amount, when known.
+    pub amount: Option<Decimal>,
+    /// The lowest possible amount (cash programs).
+    pub min: Option<Decimal>,
+    /// The highest possible amount (cash programs).
+    pub max: Option<Decimal>,
+}
+
+/// The figures of an estimate: each program's status and amounts and the totals, as the full
+/// estimate gives them, without reasons, schedules or texts (the batch path, and
+/// `Calculator.figures` in the browser). Reused from one estimate to the next: it keeps its
+/// buffers.
+#[derive(Clone, Debug, Default)]
+pub struct Figures {
+    /// Per program, in the order of the rule file.
+    pub programs: Vec<Figure>,
+    /// The sum of cash programs, when exact.
+    pub total: Option<Decimal>,
+    /// The lowest possible sum of cash programs.
+    pub total_min: Decimal,
+    /// The highest possible sum of cash programs.
+    pub total_max: Decimal,
+    /// Whether the answers decided every program ([`quick`]); if not, the figures are the
+    /// full estimate's.
+    pub decided: bool,
+    scratch: Vec<V>,
+    quick: Vec<Quick>,
+}
+
+impl Figures {
+    /// The figures for `answers` on `v`: through [`quick`] when the answers decide every
+    /// program, else taken from [`estimate_version`] (ranges, `needs_info`).
+    pub fn compute(&mut self, v: &Version, answers: &Answers, as_of: Date) -> Result<(), EstimateError> {
+        self.programs.clear();
+        self.decided = quick(v, answers, as_of, &mut self.scratch, &mut self.quick)?;
+        if !self.decided {
+            let e = estimate_version(v, answers, as_of, Lang::En)?;
+            self.programs.extend(e.programs.iter().map(|p| Figure { status: p.status, amount: p.amount, min: p.min, max: p.max }));
+            (self.total, self.total_min, self.total_max) = (e.total, e.total_min, e.total_max);
+            return Ok(());
+        }
+        let zero = v.rounding.zero();
+        let mut total = zero;
+        for (p, q) in v.programs.iter().zip(&self.quick) {
+            let cash = (p.kind == ProgramKind::Cash).then(|| q.amount.unwrap_or(zero));
+            self.programs.push(Figure { status: q.status, amount: q.amount, min: cash, max: cash });
+            total = num::add(total, cash.unwrap_or(zero))
+                .ok_or_else(|| EstimateError::Arithmetic { program: p.id.to_string(), message: "total overflow".into() })?;
+        }
+        (self.total, self.total_min, self.total_max) = (Some(total), total, total);
+        Ok(())
+    }
+}
+
 /// Estimates on one version with validated answers. The estimate borrows its texts and
 /// sources from the version.
 pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate<'v>, EstimateError> {

@@ -47,7 +47,8 @@ pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, Raw
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
 pub use estimate::{
-    asked, estimate, estimate_version, pick, quick, Estimate, Met, Payment, ProgramEstimate, Quick, Reason, Request, Status, Texts,
+    asked, estimate, estimate_version, pick, quick, Estimate, Figure, Figures, Met, Payment, ProgramEstimate, Quick, Reason, Request,
+    Status, Texts,
 };
 pub use money::{parse_decimal, push_decimal, Rounding, RoundingMode};
 #[cfg(not(target_arch = "wasm32"))]

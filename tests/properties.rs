@@ -207,6 +207,20 @@ proptest! {
         } else {
             prop_assert!(full.programs.iter().any(|p| p.status == Status::NeedsInfo || p.min != p.max));
         }
+        // The figures (`Calculator.figures`, the batch columns) are the full estimate's, to
+        // the written digit, whichever path gave them.
+        let mut figures = subsidy_calc::Figures::default();
+        figures.compute(v, &answers, as_of).unwrap();
+        let text = |d: Option<subsidy_calc::Decimal>| d.map(|x| x.to_string());
+        prop_assert_eq!(figures.programs.len(), full.programs.len());
+        for (f, p) in figures.programs.iter().zip(&full.programs) {
+            prop_assert_eq!(f.status, p.status, "{}", &p.id);
+            prop_assert_eq!((text(f.amount), text(f.min), text(f.max)), (text(p.amount), text(p.min), text(p.max)), "{}", &p.id);
+        }
+        prop_assert_eq!(
+            (text(figures.total), text(Some(figures.total_min)), text(Some(figures.total_max))),
+            (text(full.total), text(Some(full.total_min)), text(Some(full.total_max)))
+        );
     }
 }
 

@@ -8,8 +8,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use subsidy_calc::{
-    estimate_version, push_decimal, quick, raw_from_json_text, Answers, Date, Decimal, Lang, ProgramKind, QType, Quick, Raw, RuleSet,
-    Status,
+    estimate_version, push_decimal, raw_from_json_text, Answers, Date, Decimal, Figures, Lang, QType, Raw, RuleSet, Status,
 };
 
 /// Totals for `--summary`.
@@ -145,7 +144,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
     out.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
 
     let mut summary = Summary::default();
-    let (mut scratch, mut quick_out): (Vec<_>, Vec<Quick>) = (Vec::new(), Vec::new());
+    let mut figures = Figures::default();
     let mut line = String::with_capacity(256);
     let zero = v.rounding.zero();
     let mut n: u64 = 0;
@@ -207,36 +206,31 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
         let error = match result {
             Err(e) => Some(e),
-            Ok(answers) => match quick(v, &answers, a.as_of, &mut scratch, &mut quick_out) {
-                Ok(true) => {
-                    let mut total = zero;
-                    for (p, q) in v.programs.iter().zip(&quick_out) {
-                        let amt = q.amount.unwrap_or(zero);
+            Ok(answers) => match figures.compute(v, &answers, a.as_of) {
+                Ok(()) => {
+                    for (p, f) in v.programs.iter().zip(&figures.programs) {
                         line.push(',');
-                        line.push_str(q.status.name());
-                        line.push(',');
-                        if let Some(x) = q.amount {
-                            push_decimal(&mut line, x);
-                        }
-                        line.push(',');
-                        if p.kind == ProgramKind::Cash {
-                            push_decimal(&mut line, amt);
+                        line.push_str(f.status.name());
+                        for d in [f.amount, f.min, f.max] {
                             line.push(',');
-                            push_decimal(&mut line, amt);
-                        } else {
-                            line.push(',');
-                        }
-                        total = subsidy_calc::expr::num::add(total, amt).unwrap_or(total);
-                        if a.summary {
-                            let e = summary.by_program.entry(p.id.to_string()).or_default();
-                            if q.status == Status::Eligible {
-                                e.0 += 1;
-                                e.2 += amt;
-                                e.3 += amt;
+                            if let Some(x) = d {
+                                push_decimal(&mut line, x);
                             }
                         }
+                        if a.summary {
+                            let e = summary.by_program.entry(p.id.to_string()).or_default();
+                            match f.status {
+                                Status::Eligible => e.0 += 1,
+                                Status::NeedsInfo => e.1 += 1,
+                                Status::NotEligible => {}
+                            }
+                            e.2 += f.min.unwrap_or(zero);
+                            e.3 += f.max.unwrap_or(zero);
+                        }
                     }
-                    if a.summary && quick_out.iter().any(|q| q.amount.is_some_and(|x| !x.is_zero())) {
+                    if !figures.decided {
+                        summary.undetermined += 1;
+                    } else if a.summary && figures.programs.iter().any(|f| f.amount.is_some_and(|x| !x.is_zero())) {
                         // Schedules need the full estimate (payers and years).
                         if let Ok(est) = estimate_version(v, &answers, a.as_of, Lang::En) {
                             for p in &est.programs {
@@ -247,39 +241,14 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                             }
                         }
                     }
-                    for _ in 0..3 {
+                    for d in [figures.total, Some(figures.total_min), Some(figures.total_max)] {
                         line.push(',');
-                        push_decimal(&mut line, total);
+                        if let Some(x) = d {
+                            push_decimal(&mut line, x);
+                        }
                     }
                     None
                 }
-                Ok(false) => match estimate_version(v, &answers, a.as_of, Lang::En) {
-                    Ok(est) => {
-                        summary.undetermined += 1;
-                        for p in &est.programs {
-                            let s = |d: Option<Decimal>| d.map(|x| x.to_string()).unwrap_or_default();
-                            line.push_str(&format!(",{},{},{},{}", p.status.name(), s(p.amount), s(p.min), s(p.max)));
-                            if a.summary {
-                                let e = summary.by_program.entry(p.id.to_string()).or_default();
-                                match p.status {
-                                    Status::Eligible => e.0 += 1,
-                                    Status::NeedsInfo => e.1 += 1,
-                                    Status::NotEligible => {}
-                                }
-                                e.2 += p.min.unwrap_or(zero);
-                                e.3 += p.max.unwrap_or(zero);
-                            }
-                        }
-                        line.push_str(&format!(
-                            ",{},{},{}",
-                            est.total.map(|x| x.to_string()).unwrap_or_default(),
-                            est.total_min,
-                            est.total_max
-                        ));
-                        None
-                    }
-                    Err(e) => Some(e.to_string()),
-                },
                 Err(e) => Some(e.to_string()),
             },
         };
