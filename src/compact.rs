@@ -8,6 +8,8 @@
 //! tests compare the two on thousands of answer sets.
 
 use crate::date::Date;
+#[cfg(any(feature = "figures", not(target_arch = "wasm32")))]
+use crate::estimate::Figures;
 use crate::estimate::{Estimate, Met, Status};
 use crate::json::{Obj, ToJson};
 use crate::rules::{Lang, Version};
@@ -114,6 +116,10 @@ pub struct Compact {
     tmp: String,
     /// The last `as_of` written, and its text.
     date: Option<(Date, String)>,
+    /// The figures of the last call to `figures`, their buffers reused (not in the widget's
+    /// wasm, which has no `figures`).
+    #[cfg(any(feature = "figures", not(target_arch = "wasm32")))]
+    pub figures: Figures,
 }
 
 /// Appends `n` in ASCII, six bits a byte, the most significant first, all but the last byte
@@ -165,6 +171,38 @@ fn dec(out: &mut Vec<u8>, tmp: &mut String, last: &mut [u8; 16], d: Option<Decim
     out.extend_from_slice(tmp.as_bytes());
 }
 
+/// Clears `out` and writes `as_of` (its text kept in `date` for the next call); returns the
+/// representation of "no decimal yet" for [`dec`]: no decimal has it (its flags byte is
+/// invalid), so the first is written.
+fn start(out: &mut Vec<u8>, date: &mut Option<(Date, String)>, as_of: Date) -> [u8; 16] {
+    out.clear();
+    match date {
+        Some((d, t)) if *d == as_of => text(out, Some(t)),
+        _ => text(out, Some(&date.insert((as_of, as_of.to_string())).1)),
+    }
+    [0xff; 16]
+}
+
+/// Writes into `c.out` (cleared first) the figures in `c.figures` for `as_of`, decoded by
+/// `hydrateFigures` in `src/hydrate.js`: `as_of`, `total`, `total_min`, `total_max`, the count
+/// of programs, then per program its status number, `amount`, `min` and `max` (each as
+/// [`compact`] writes them).
+#[cfg(any(feature = "figures", not(target_arch = "wasm32")))]
+pub fn compact_figures(c: &mut Compact, as_of: Date) {
+    let Compact { out, tmp, date, figures } = c;
+    let last = &mut start(out, date, as_of);
+    dec(out, tmp, last, figures.total);
+    dec(out, tmp, last, Some(figures.total_min));
+    dec(out, tmp, last, Some(figures.total_max));
+    num(out, figures.programs.len() as u32);
+    for f in &figures.programs {
+        num(out, status_code(f.status));
+        dec(out, tmp, last, f.amount);
+        dec(out, tmp, last, f.min);
+        dec(out, tmp, last, f.max);
+    }
+}
+
 /// Writes into `c.out` (cleared first) what `e` adds to the skeleton of
 /// its version and language, decoded by `src/hydrate.js`. Numbers are one to six ASCII bytes
 /// (see [`num`]); strings are their length plus one, then their text (0 for null); a decimal
@@ -176,14 +214,8 @@ fn dec(out: &mut Vec<u8>, tmp: &mut String, last: &mut [u8; 16], d: Option<Decim
 /// `year`, `payer` and `amount`, and the JSON of the reasons that are not conditions of the
 /// rule file (null when there are none).
 pub fn compact(c: &mut Compact, e: &Estimate<'_>) {
-    let Compact { out, tmp, date } = c;
-    out.clear();
-    // No decimal has this representation (its flags byte is invalid): the first is written.
-    let last = &mut [0xff; 16];
-    match date {
-        Some((d, t)) if *d == e.as_of => text(out, Some(t)),
-        _ => text(out, Some(&date.insert((e.as_of, e.as_of.to_string())).1)),
-    }
+    let Compact { out, tmp, date, .. } = c;
+    let last = &mut start(out, date, e.as_of);
     dec(out, tmp, last, e.total);
     dec(out, tmp, last, Some(e.total_min));
     dec(out, tmp, last, Some(e.total_max));
@@ -395,6 +427,51 @@ mod tests {
             }
         }
         assert!(checked >= 20, "{checked} estimates checked");
+    }
+
+    #[test]
+    fn figures_are_read_back_as_written() {
+        let as_of = Date::parse("2024-07-15").unwrap();
+        let mut c = Compact::default();
+        let mut checked = 0;
+        for dir in ["rules/baotou-rare-earth-zone", "rules/zibo", "tests/rules/exclusive-group"] {
+            let rs = crate::load_dir(std::path::Path::new(dir)).unwrap();
+            for v in &rs.versions {
+                // Nothing answered (ranges, needs_info), then the first option of each.
+                let first: Vec<(String, Raw)> = v
+                    .questions
+                    .iter()
+                    .map(|q| match q.ty {
+                        crate::rules::QType::Bool => (q.id.clone(), Raw::Bool(true)),
+                        crate::rules::QType::Enum => (q.id.clone(), Raw::Str(q.options[0].id.clone())),
+                        crate::rules::QType::Integer => (q.id.clone(), Raw::Int(12)),
+                        crate::rules::QType::Decimal => (q.id.clone(), Raw::Str("1.50".into())),
+                        crate::rules::QType::Date => (q.id.clone(), Raw::Str("2024-03-01".into())),
+                    })
+                    .collect();
+                for raw in [Vec::new(), first] {
+                    let (answers, _) = Answers::parse(v, &raw);
+                    c.figures.compute(v, &answers, as_of).unwrap();
+                    compact_figures(&mut c, as_of);
+                    let mut r = Reader { last: Value::Null, s: std::str::from_utf8(&c.out).unwrap().encode_utf16().collect(), i: 0 };
+                    let text = |d: Option<Decimal>| d.map_or(Value::Null, |x| Value::from(x.to_string()));
+                    assert_eq!(r.str(), Value::from("2024-07-15"));
+                    assert_eq!(r.dec(), text(c.figures.total));
+                    assert_eq!(r.dec(), text(Some(c.figures.total_min)));
+                    assert_eq!(r.dec(), text(Some(c.figures.total_max)));
+                    assert_eq!(r.num() as usize, c.figures.programs.len());
+                    for f in &c.figures.programs {
+                        assert_eq!(r.num(), u64::from(status_code(f.status)));
+                        for d in [f.amount, f.min, f.max] {
+                            assert_eq!(r.dec(), text(d), "{dir}");
+                        }
+                    }
+                    assert_eq!(r.i, r.s.len(), "the whole of it is read");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 6, "{checked}");
     }
 
     #[test]

@@ -164,3 +164,31 @@ export function hydrate(skel, s) {
     unused_answers: unused,
   };
 }
+
+/**
+ * The figures object from a parsed skeleton and the compact part written by `compact_figures`
+ * in src/compact.rs.
+ */
+export function hydrateFigures(skel, s) {
+  S = s;
+  I = 0;
+  D = null;
+  const asOf = str();
+  const total = dec();
+  const totalMin = dec();
+  const totalMax = dec();
+  const programs = new Array(num());
+  for (let k = 0; k < programs.length; k++) {
+    programs[k] = { id: skel.programs[k].id, status: skel.statuses[num()], amount: dec(), min: dec(), max: dec() };
+  }
+  return {
+    rule_set: skel.rule_set,
+    version: skel.version,
+    as_of: asOf,
+    currency: skel.currency,
+    total,
+    total_min: totalMin,
+    total_max: totalMax,
+    programs,
+  };
+}
