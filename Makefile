@@ -104,7 +104,7 @@ fuzz-smoke: bundles
 	bash scripts/fuzz.sh 15
 
 # Benchmarks against the budgets (and the peers in bench/peers); writes BENCHMARKS.md.
-bench: build browser
+bench: build wasm-fast browser
 	bash scripts/ensure-tools.sh valgrind
 	node scripts/bench.mjs
 

@@ -162,6 +162,18 @@ let peers = "";
 if (existsSync(join(root, "bench/peers/run.sh"))) {
   const p = spawnSync("bash", [join(root, "bench/peers/run.sh")], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
   peers = p.status === 0 ? p.stdout : `peer run failed (exit ${p.status}):\n\n\`\`\`\n${(p.stdout + p.stderr).slice(-3000)}\n\`\`\`\n`;
+  // The goal against the fastest peer, from its lines "- <ours>: <ratio>× faster (<time>)";
+  // a row that cannot be read (a failed run) says so and counts as not within budget.
+  const fastest = p.status === 0 ? /The fastest peer, (.+?) \(/.exec(peers)?.[1] : undefined;
+  for (const [name, figure] of [
+    ["subsidy-calc (wasm in Node)", "the widget's estimate object"],
+    ["subsidy-calc figures, speed build (wasm in Node)", "figures (statuses, amounts, total), speed build"],
+  ]) {
+    const m = fastest && new RegExp(`- ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ([\\d.]+)× faster \\((.+?)\\)`).exec(peers);
+    const label = `ours against ${fastest ?? "the fastest peer"} in Node: ${figure}`;
+    if (m) add(label, "≥ 10× faster", `${m[1]}× (${m[2]})`, Number(m[1]) >= 10);
+    else add(label, "≥ 10× faster", "not measured (the peer run failed)", false);
+  }
 }
 
 const table = ["| figure | budget | measured | within budget |", "|---|---|---|---|", ...rows.map((r) => `| ${r.figure} | ${r.budget} | ${r.measured} | ${r.ok ? "yes" : "**no**"} |`)].join("\n");

@@ -347,8 +347,8 @@ impl Calculator {
 
     /// The figures of the estimate only: `{ rule_set, version, as_of, currency, total,
     /// total_min, total_max, programs: [{ id, status, amount, min, max }] }`, each the same as
-    /// in `estimate`, without reasons, schedules or texts, and several times faster (for
-    /// screening many answer sets). Arguments and errors as for `estimate`. In the speed build
+    /// in `estimate`, without reasons, schedules or texts, and faster (for screening many
+    /// answer sets; BENCHMARKS.md). Arguments and errors as for `estimate`. In the speed build
     /// (`make wasm-fast`, feature `figures`) only: the widget's build leaves it out.
     #[cfg(feature = "figures")]
     pub fn figures(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {

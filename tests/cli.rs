@@ -237,6 +237,12 @@ fn batch_keeps_every_row_and_puts_errors_in_their_column() {
     let summary = String::from_utf8(o.stdout).unwrap();
     assert!(summary.contains("rows: 5 (errors: 1"), "{summary}");
     assert!(summary.contains("year 2: 150000.00 CNY"), "{summary}");
+    // 24 months at 12,500 for the first postdoc; 0 to the 24-month cap for the one whose months
+    // are not given; the setup fund once; a program nobody gets sums to 0.00 (at the rounding scale).
+    assert!(summary.contains("living_allowance: 1 eligible, 1 needs info, 300000.00 – 600000.00 CNY"), "{summary}");
+    assert!(summary.contains("station_setup_fund: 1 eligible, 0 needs info, 100000.00 – 100000.00 CNY"), "{summary}");
+    assert!(summary.contains("station_services: 0 eligible, 0 needs info, 0.00 – 0.00 CNY"), "{summary}");
+    assert!(!summary.contains("note: a sum went beyond"), "{summary}");
     let jsonl = dir.join("in.jsonl");
     std::fs::write(&jsonl, "{\"applicant_type\":\"postdoc\",\"in_zone\":true,\"months_in_station\":13}\nnot json\n").unwrap();
     let o = run(

@@ -255,6 +255,24 @@ fn exclusive_groups_agree_on_every_path() {
                         assert_eq!((q.status, q.amount), (p.status, p.amount), "{raw:?} {}", p.id);
                     }
                 }
+                // The figures too (the group's total is its highest member), to the digit.
+                let mut figures = subsidy_calc::Figures::default();
+                figures.compute(v, &answers, as_of).unwrap();
+                let text = |d: Option<subsidy_calc::Decimal>| d.map(|x| x.to_string());
+                for (f, p) in figures.programs.iter().zip(&full.programs) {
+                    assert_eq!(
+                        (f.status, text(f.amount), text(f.min), text(f.max)),
+                        (p.status, text(p.amount), text(p.min), text(p.max)),
+                        "{raw:?} {}",
+                        p.id
+                    );
+                }
+                let totals = |t: Option<subsidy_calc::Decimal>, lo, hi| (text(t), text(Some(lo)), text(Some(hi)));
+                assert_eq!(
+                    totals(figures.total, figures.total_min, figures.total_max),
+                    totals(full.total, full.total_min, full.total_max),
+                    "{raw:?}"
+                );
             }
         }
     }

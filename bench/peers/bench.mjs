@@ -190,6 +190,7 @@ for (const r of rows) {
 // The goal: ours at least 10 times faster than the fastest peer.
 const fastest = rows.filter((r) => r.name === jreEngine.name || r.name === zenEngine.name).sort((a, b) => a.us - b.us)[0];
 console.log(`\nThe fastest peer, ${fastest.name} (${us(fastest.us)}), against ours:`);
-for (const r of rows.slice(0, 3)) console.log(`- ${r.name}: ${(fastest.us / r.us).toFixed(1)}× faster (${us(r.us)})`);
+// Two decimals, rounded down: a ratio printed as 10.00 is at least 10.
+for (const r of rows.slice(0, 3)) console.log(`- ${r.name}: ${(Math.floor((fastest.us / r.us) * 100) / 100).toFixed(2)}× faster (${us(r.us)})`);
 for (const n of notes) console.log(`\nNote: ${n}`);
 process.exit(failures ? 1 : 0);

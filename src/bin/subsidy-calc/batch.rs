@@ -20,6 +20,16 @@ struct Summary {
     by_payer: BTreeMap<String, Decimal>,
     by_year: BTreeMap<u32, Decimal>,
     undetermined: u64,
+    /// Whether a sum went beyond the largest decimal (and stopped there).
+    overflow: bool,
+}
+
+/// Adds `x` to `sum`, checked: beyond the largest decimal `sum` stays and `overflow` is set.
+fn add_to(sum: &mut Decimal, x: Decimal, overflow: &mut bool) {
+    match sum.checked_add(x) {
+        Some(t) => *sum = t,
+        None => *overflow = true,
+    }
 }
 
 fn csv_field(out: &mut String, s: &str) {
@@ -224,8 +234,8 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                                 Status::NeedsInfo => e.1 += 1,
                                 Status::NotEligible => {}
                             }
-                            e.2 += f.min.unwrap_or(zero);
-                            e.3 += f.max.unwrap_or(zero);
+                            add_to(&mut e.2, f.min.unwrap_or(zero), &mut summary.overflow);
+                            add_to(&mut e.3, f.max.unwrap_or(zero), &mut summary.overflow);
                         }
                     }
                     if !figures.decided {
@@ -235,8 +245,8 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                         if let Ok(est) = estimate_version(v, &answers, a.as_of, Lang::En) {
                             for p in &est.programs {
                                 for pay in &p.schedule {
-                                    *summary.by_payer.entry(pay.payer.to_string()).or_default() += pay.amount;
-                                    *summary.by_year.entry(pay.year).or_default() += pay.amount;
+                                    add_to(summary.by_payer.entry(pay.payer.to_string()).or_default(), pay.amount, &mut summary.overflow);
+                                    add_to(summary.by_year.entry(pay.year).or_default(), pay.amount, &mut summary.overflow);
                                 }
                             }
                         }
@@ -287,6 +297,9 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         println!("\nby year (known amounts):");
         for (y, x) in &summary.by_year {
             println!("  year {y}: {x} {}", v.currency);
+        }
+        if summary.overflow {
+            println!("\nnote: a sum went beyond the largest decimal (about 7.9e28) and stopped there; the sums above are too small");
         }
     }
     Ok(())
