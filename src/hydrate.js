@@ -82,6 +82,14 @@ function strs() {
   return a;
 }
 
+/** Starts reading `s`: its `as_of` and three totals, with which both kinds of compact part begin. */
+function begin(s) {
+  S = s;
+  I = 0;
+  D = null;
+  return [str(), dec(), dec(), dec()];
+}
+
 /**
  * The estimate object from a parsed skeleton and the compact part of one estimate (written by
  * `compact` in src/compact.rs: numbers as one to six ASCII bytes, strings as their
@@ -89,13 +97,7 @@ function strs() {
  * results three a unit).
  */
 export function hydrate(skel, s) {
-  S = s;
-  I = 0;
-  D = null;
-  const asOf = str();
-  const total = dec();
-  const totalMin = dec();
-  const totalMax = dec();
+  const [asOf, total, totalMin, totalMax] = begin(s);
   const nextQuestion = str();
   const unused = strs();
   const payers = skel.payers;
@@ -170,13 +172,7 @@ export function hydrate(skel, s) {
  * in src/compact.rs.
  */
 export function hydrateFigures(skel, s) {
-  S = s;
-  I = 0;
-  D = null;
-  const asOf = str();
-  const total = dec();
-  const totalMin = dec();
-  const totalMax = dec();
+  const [asOf, total, totalMin, totalMax] = begin(s);
   const programs = new Array(num());
   for (let k = 0; k < programs.length; k++) {
     programs[k] = { id: skel.programs[k].id, status: skel.statuses[num()], amount: dec(), min: dec(), max: dec() };
