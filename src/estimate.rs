@@ -805,7 +805,7 @@ impl Figures {
             let cash = (p.kind == ProgramKind::Cash).then(|| q.amount.unwrap_or(zero));
             self.programs.push(Figure { status: q.status, amount: q.amount, min: cash, max: cash });
             total = num::add(total, cash.unwrap_or(zero))
-                .ok_or_else(|| EstimateError::Arithmetic { program: p.id.to_string(), message: "total overflow".into() })?;
+                .ok_or_else(|| EstimateError::Arithmetic { program: p.id.clone(), message: "total overflow".into() })?;
         }
         (self.total, self.total_min, self.total_max) = (Some(total), total, total);
         Ok(())
