@@ -148,7 +148,7 @@ const reference = rows[0].outputs;
     name: "subsidy-calc native CLI (--jsonl, per row, incl. process start)",
     outputs: lines.map(ours.norm),
     us: median(runs),
-    extra: `${us((median(runs) * N - start) / (N - 1))} without the ${us(start)} start; each row is ${(out.length / N / 1024).toFixed(1)} KB of JSON for Node to read`,
+    extra: `${us((median(runs) * N - start) / (N - 1))} without the ${us(start)} start; each row is ${(Buffer.byteLength(out) / N / 1024).toFixed(1)} KB of JSON for Node to read`,
   });
 }
 
