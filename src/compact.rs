@@ -122,6 +122,14 @@ pub struct Compact {
     pub figures: Figures,
 }
 
+impl Compact {
+    /// The compact part last written, as text: valid UTF-8 by construction (whole characters
+    /// only are written).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.out).unwrap_or_default()
+    }
+}
+
 /// Appends `n` in ASCII, six bits a byte, the most significant first, all but the last byte
 /// marked by 0x40 (one code unit a byte in JS).
 fn num(out: &mut Vec<u8>, n: u32) {
@@ -318,6 +326,23 @@ mod tests {
         }
     }
 
+    /// Every question of `v` answered: yes, its first option, `int`, `dec`, 2024-03-01.
+    fn answered(v: &Version, int: i64, dec: &str) -> Vec<(String, Raw)> {
+        v.questions
+            .iter()
+            .map(|q| {
+                let r = match q.ty {
+                    crate::rules::QType::Bool => Raw::Bool(true),
+                    crate::rules::QType::Enum => Raw::Str(q.options.first().map(|o| o.id.clone()).unwrap_or_default()),
+                    crate::rules::QType::Integer => Raw::Int(int),
+                    crate::rules::QType::Decimal => Raw::Str(dec.into()),
+                    crate::rules::QType::Date => Raw::Str("2024-03-01".into()),
+                };
+                (q.id.clone(), r)
+            })
+            .collect()
+    }
+
     /// Joins the two parts as `src/hydrate.js` does, to check that nothing is lost.
     fn join(skel: &Value, compact: &str) -> Value {
         let mut c = Reader { last: Value::Null, s: compact.encode_utf16().collect(), i: 0 };
@@ -399,20 +424,7 @@ mod tests {
             let rs = crate::load_dir(std::path::Path::new(dir)).unwrap();
             for v in &rs.versions {
                 // Nothing answered, then every question answered with its first value.
-                let first: Vec<(String, Raw)> = v
-                    .questions
-                    .iter()
-                    .map(|q| {
-                        let r = match q.ty {
-                            crate::rules::QType::Bool => Raw::Bool(true),
-                            crate::rules::QType::Enum => Raw::Str(q.options.first().map(|o| o.id.clone()).unwrap_or_default()),
-                            crate::rules::QType::Integer => Raw::Int(24),
-                            crate::rules::QType::Decimal => Raw::Str("1.00".into()),
-                            crate::rules::QType::Date => Raw::Str("2024-03-01".into()),
-                        };
-                        (q.id.clone(), r)
-                    })
-                    .collect();
+                let first = answered(v, 24, "1.00");
                 for lang in [Lang::Zh, Lang::En] {
                     let skel: Value = serde_json::from_str(&skeleton_json(v, lang)).unwrap();
                     for raw in [Vec::new(), first.clone()] {
@@ -420,7 +432,7 @@ mod tests {
                         let Ok(e) = estimate_version(v, &answers, as_of, lang) else { continue };
                         let full = serde_json::to_value(&e).unwrap();
                         compact(&mut buf, &e);
-                        assert_eq!(join(&skel, std::str::from_utf8(&buf.out).unwrap()), full, "{dir} {}", v.version);
+                        assert_eq!(join(&skel, buf.text()), full, "{dir} {}", v.version);
                         checked += 1;
                     }
                 }
@@ -438,22 +450,12 @@ mod tests {
             let rs = crate::load_dir(std::path::Path::new(dir)).unwrap();
             for v in &rs.versions {
                 // Nothing answered (ranges, needs_info), then the first option of each.
-                let first: Vec<(String, Raw)> = v
-                    .questions
-                    .iter()
-                    .map(|q| match q.ty {
-                        crate::rules::QType::Bool => (q.id.clone(), Raw::Bool(true)),
-                        crate::rules::QType::Enum => (q.id.clone(), Raw::Str(q.options[0].id.clone())),
-                        crate::rules::QType::Integer => (q.id.clone(), Raw::Int(12)),
-                        crate::rules::QType::Decimal => (q.id.clone(), Raw::Str("1.50".into())),
-                        crate::rules::QType::Date => (q.id.clone(), Raw::Str("2024-03-01".into())),
-                    })
-                    .collect();
+                let first = answered(v, 12, "1.50");
                 for raw in [Vec::new(), first] {
                     let (answers, _) = Answers::parse(v, &raw);
                     c.figures.compute(v, &answers, as_of).unwrap();
                     compact_figures(&mut c, as_of);
-                    let mut r = Reader { last: Value::Null, s: std::str::from_utf8(&c.out).unwrap().encode_utf16().collect(), i: 0 };
+                    let mut r = Reader { last: Value::Null, s: c.text().encode_utf16().collect(), i: 0 };
                     let text = |d: Option<Decimal>| d.map_or(Value::Null, |x| Value::from(x.to_string()));
                     assert_eq!(r.str(), Value::from("2024-07-15"));
                     assert_eq!(r.dec(), text(c.figures.total));

@@ -314,8 +314,7 @@ impl Calculator {
         let skeleton = self.skeleton(v, lang);
         let mut buf = self.buf.take();
         compact(&mut buf, e);
-        // Valid UTF-8 by construction (`compact` writes whole characters).
-        let out = hydrate(&skeleton, std::str::from_utf8(&buf.out).unwrap_or_default());
+        let out = hydrate(&skeleton, buf.text());
         self.buf.set(buf);
         Ok(out)
     }
@@ -354,11 +353,10 @@ impl Calculator {
     pub fn figures(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
         let (v, answers, as_of, lang) = self.prepare(&answers, as_of, &opts)?;
         let mut buf = self.buf.take();
-        let done = buf.figures.compute(v, &answers, as_of);
-        if done.is_ok() {
+        let out = buf.figures.compute(v, &answers, as_of).map(|()| {
             compact_figures(&mut buf, as_of);
-        }
-        let out = done.map(|()| hydrate_figures(&self.skeleton(v, lang), std::str::from_utf8(&buf.out).unwrap_or_default()));
+            hydrate_figures(&self.skeleton(v, lang), buf.text())
+        });
         self.buf.set(buf);
         out.map_err(|e| estimate_error(&e))
     }

@@ -13,11 +13,12 @@ use subsidy_calc::{
 
 /// Totals for `--summary`.
 #[derive(Default)]
-struct Summary {
+struct Summary<'v> {
     rows: u64,
     errors: u64,
-    by_program: BTreeMap<String, (u64, u64, Decimal, Decimal)>, // eligible, needs_info, min sum, max sum
-    by_payer: BTreeMap<String, Decimal>,
+    // Keys borrowed from the rule set: no allocation per row.
+    by_program: BTreeMap<&'v str, (u64, u64, Decimal, Decimal)>, // eligible, needs_info, min sum, max sum
+    by_payer: BTreeMap<&'v str, Decimal>,
     by_year: BTreeMap<u32, Decimal>,
     undetermined: u64,
     /// Whether a sum went beyond the largest decimal (and stopped there).
@@ -94,6 +95,16 @@ fn cell_to_raw(ty: Option<QType>, cell: &str, slot: &mut Raw) {
             Err(_) => text(slot),
         },
         _ => text(slot),
+    }
+}
+
+/// Appends a comma and each decimal (nothing for `None`), as CSV cells.
+fn push_amounts<const N: usize>(out: &mut String, ds: [Option<Decimal>; N]) {
+    for d in ds {
+        out.push(',');
+        if let Some(x) = d {
+            push_decimal(out, x);
+        }
     }
 }
 
@@ -221,14 +232,9 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                     for (p, f) in v.programs.iter().zip(&figures.programs) {
                         line.push(',');
                         line.push_str(f.status.name());
-                        for d in [f.amount, f.min, f.max] {
-                            line.push(',');
-                            if let Some(x) = d {
-                                push_decimal(&mut line, x);
-                            }
-                        }
+                        push_amounts(&mut line, [f.amount, f.min, f.max]);
                         if a.summary {
-                            let e = summary.by_program.entry(p.id.to_string()).or_default();
+                            let e = summary.by_program.entry(p.id.as_str()).or_default();
                             match f.status {
                                 Status::Eligible => e.0 += 1,
                                 Status::NeedsInfo => e.1 += 1,
@@ -245,18 +251,13 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                         if let Ok(est) = estimate_version(v, &answers, a.as_of, Lang::En) {
                             for p in &est.programs {
                                 for pay in &p.schedule {
-                                    add_to(summary.by_payer.entry(pay.payer.to_string()).or_default(), pay.amount, &mut summary.overflow);
+                                    add_to(summary.by_payer.entry(pay.payer).or_default(), pay.amount, &mut summary.overflow);
                                     add_to(summary.by_year.entry(pay.year).or_default(), pay.amount, &mut summary.overflow);
                                 }
                             }
                         }
                     }
-                    for d in [figures.total, Some(figures.total_min), Some(figures.total_max)] {
-                        line.push(',');
-                        if let Some(x) = d {
-                            push_decimal(&mut line, x);
-                        }
-                    }
+                    push_amounts(&mut line, [figures.total, Some(figures.total_min), Some(figures.total_max)]);
                     None
                 }
                 Err(e) => Some(e.to_string()),
