@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 use std::time::Instant;
-use subsidy_calc::{bundle_json, estimate_version, load_bundle, load_dir, quick, Answers, Date, Lang, Raw};
+use subsidy_calc::{bundle_json, estimate_version, figures, load_bundle, read_dir, Answers, Date, Lang, Raw};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -57,7 +57,7 @@ fn generated(programs: usize) -> String {
 }
 
 fn main() {
-    let rs = load_dir(std::path::Path::new("rules/baotou-rare-earth-zone")).unwrap();
+    let (rs, files) = read_dir(std::path::Path::new("rules/baotou-rare-earth-zone")).unwrap();
     let as_of = Date::parse("2024-07-15").unwrap();
     let v = rs.version_on(as_of).unwrap();
     let raw = vec![
@@ -66,15 +66,14 @@ fn main() {
         ("months_in_station".to_string(), Raw::Int(24)),
         ("school_age_children".to_string(), Raw::Int(1)),
     ];
-    let (answers, _) = Answers::parse(v, &raw);
+    let (answers, _) = Answers::parse(v, &raw, as_of);
     // One path only, a fixed number of times (BENCH_N), for an instruction count under
     // callgrind: scripts/bench.mjs runs two counts and takes the difference per estimate.
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let n: usize = std::env::var("BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    if only == "quick" {
-        let (mut scratch, mut out) = (Vec::new(), Vec::new());
+    if only == "figures" {
         for _ in 0..n {
-            black_box(quick(v, black_box(&answers), as_of, &mut scratch, &mut out).unwrap());
+            black_box(figures(v, black_box(&answers), as_of).unwrap());
         }
         return;
     }
@@ -88,22 +87,21 @@ fn main() {
         black_box(estimate_version(v, black_box(&answers), as_of, Lang::En).unwrap());
     });
     report("native_full_estimate", 1.0 / full, "estimates/s");
-    let (mut scratch, mut out) = (Vec::new(), Vec::new());
     let q = time(200_000, 7, || {
-        black_box(quick(v, black_box(&answers), as_of, &mut scratch, &mut out).unwrap());
+        black_box(figures(v, black_box(&answers), as_of).unwrap());
     });
-    report("native_quick_estimate", 1.0 / q, "estimates/s");
+    report("native_figures", 1.0 / q, "estimates/s");
     let parse = time(100_000, 7, || {
-        black_box(Answers::parse(v, black_box(&raw)));
+        black_box(Answers::parse(v, black_box(&raw), as_of));
     });
     report("native_answer_validation", parse * 1e9, "ns");
-    let json = bundle_json(&rs);
+    let json = bundle_json(&rs.id, &files);
     let load = time(2_000, 7, || {
         black_box(load_bundle("b", black_box(&json)).unwrap());
     });
     report("baotou_bundle_load", load * 1e3, "ms");
     let none: Vec<(String, Raw)> = Vec::new();
-    let (empty, _) = Answers::parse(v, &none);
+    let (empty, _) = Answers::parse(v, &none, as_of);
     let ranged = time(2_000, 7, || {
         black_box(estimate_version(v, black_box(&empty), as_of, Lang::En).unwrap());
     });
@@ -111,10 +109,9 @@ fn main() {
 
     for programs in [10, 100, 1000] {
         let toml = generated(programs);
-        let doc = subsidy_calc::from_toml("gen.toml", &toml).unwrap();
-        let v = subsidy_calc::load_version("gen.toml", Some(&toml), doc).unwrap();
-        let grs = subsidy_calc::RuleSet::new(vec![v]).unwrap();
-        let bundle = bundle_json(&grs);
+        let file: subsidy_calc::rules::file::VersionFile = toml::from_str(&toml).unwrap();
+        let bundle = bundle_json("gen", &[("v1.toml".to_string(), file)]);
+        let grs = load_bundle("g", &bundle).unwrap();
         let load = time(if programs == 1000 { 20 } else { 200 }, 5, || {
             black_box(load_bundle("g", black_box(&bundle)).unwrap());
         });
@@ -130,7 +127,7 @@ fn main() {
                 (format!("q{q}"), r)
             })
             .collect();
-        let (answers, errs) = Answers::parse(v, &raw);
+        let (answers, errs) = Answers::parse(v, &raw, v.effective_from);
         assert!(errs.is_empty());
         let est = time(if programs == 1000 { 200 } else { 2_000 }, 5, || {
             black_box(estimate_version(v, black_box(&answers), v.effective_from, Lang::En).unwrap());

@@ -1,14 +1,14 @@
 //! Answers: validated against the questions of the version in force, field by field.
 //!
-//! Raw answers arrive as JSON (CLI, batch) or as a JS object (the widget). Each is checked
-//! against its question; every problem is reported with the question id, and a bad answer
-//! never disturbs the others.
+//! Raw answers arrive as JSON (CLI, batch), as a JS object or as form fields (the widget).
+//! Each is checked against its question; every problem is reported with the question id, and
+//! a bad answer never disturbs the others.
 
-use crate::date::{truncate, Date};
-use crate::error::{joined, quoted, AnswerError};
+use crate::date::Date;
+use crate::error::{short, AnswerError, AnswerProblem, Expected, Found, List};
 use crate::expr::V;
 use crate::money::parse_decimal;
-use crate::rules::{Bound, QType, Version};
+use crate::rules::{Bound, QType, Question, Version};
 use rust_decimal::Decimal;
 
 /// A raw answer value, before validation.
@@ -24,8 +24,10 @@ pub enum Raw {
     Float(f64),
     /// A string.
     Str(String),
-    /// An array, object or anything else no question accepts; names its kind.
-    Other(&'static str),
+    /// An array.
+    Array,
+    /// An object.
+    Object,
     /// A value that could not be read at all (a number beyond any range, nesting too deep);
     /// says why.
     Unreadable(String),
@@ -42,37 +44,30 @@ impl Raw {
                 None => Raw::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(s) => Raw::Str(s.clone()),
-            serde_json::Value::Array(_) => Raw::Other("an array"),
-            serde_json::Value::Object(_) => Raw::Other("an object"),
+            serde_json::Value::Array(_) => Raw::Array,
+            serde_json::Value::Object(_) => Raw::Object,
         }
     }
 
-    fn kind(&self) -> String {
+    /// What it is, for messages.
+    fn found(&self) -> Found {
         match self {
-            Raw::Null => "null".into(),
-            Raw::Bool(b) => format!("{b}"),
-            Raw::Int(i) => format!("the number {i}"),
-            Raw::Float(f) if f.is_nan() => "NaN".into(),
-            Raw::Float(f) if f.is_infinite() => "an infinite number".into(),
-            Raw::Float(_) => "a number with a fraction".into(),
-            Raw::Str(s) => format!("the text {}", quoted(&truncate(s, 30))),
-            Raw::Other(k) => (*k).into(),
-            Raw::Unreadable(m) => format!("a value that cannot be read ({m})"),
+            Raw::Null => Found::Null,
+            Raw::Bool(b) => Found::Bool(*b),
+            Raw::Int(i) => Found::Integer(*i),
+            Raw::Float(f) if f.is_nan() => Found::NotANumber,
+            Raw::Float(f) if f.is_infinite() => Found::Infinite,
+            Raw::Float(_) => Found::Fraction,
+            Raw::Str(s) => Found::Text(short(s, 30)),
+            Raw::Array => Found::Array,
+            Raw::Object => Found::Object,
+            Raw::Unreadable(m) => Found::Unreadable(m.clone()),
         }
     }
 }
 
 /// Raw answers: question id → value, in input order.
 pub type RawAnswers = Vec<(String, Raw)>;
-
-/// Reads a JSON object of answers. Anything but an object is an error on the field `answers`.
-pub fn raw_from_json(v: &serde_json::Value) -> Result<RawAnswers, AnswerError> {
-    match v {
-        serde_json::Value::Object(m) => Ok(m.iter().map(|(k, v)| (k.clone(), Raw::from_json(v))).collect()),
-        serde_json::Value::Null => Ok(Vec::new()),
-        _ => Err(AnswerError { field: "answers".into(), message: "answers must be a JSON object {\"question_id\": value}".into() }),
-    }
-}
 
 /// Reads answers from JSON text. Each field is read on its own, so a value that cannot be
 /// read (`1e400`, nesting thousands deep) becomes an error naming that field, and the other
@@ -99,16 +94,16 @@ pub fn raw_from_json_text(text: &str) -> Result<RawAnswers, AnswerError> {
             Ok(Some(out))
         }
     }
-    let bad = |message: String| AnswerError { field: "answers".into(), message };
+    let bad = |problem| AnswerError { field: "answers".into(), problem };
     let mut de = serde_json::Deserializer::from_str(text);
     let fields = de.deserialize_any(Fields).map_err(|e| {
         if e.is_data() {
-            bad("answers must be a JSON object {\"question_id\": value}".into())
+            bad(AnswerProblem::NotAnObject {})
         } else {
-            bad(format!("not valid JSON: {e}"))
+            bad(AnswerProblem::NotJson { detail: e.to_string() })
         }
     })?;
-    de.end().map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    de.end().map_err(|e| bad(AnswerProblem::NotJson { detail: e.to_string() }))?;
     Ok(fields
         .unwrap_or_default()
         .into_iter()
@@ -129,116 +124,111 @@ pub struct Answers {
     pub values: Vec<V>,
 }
 
-fn in_bounds(q: &crate::rules::Question, b: Bound) -> Option<String> {
-    let below = match (q.min, b) {
+/// `None` when `b` is within the question's bounds on `as_of`, else the problem.
+fn in_bounds(q: &Question, b: Bound, as_of: Date) -> Option<AnswerProblem> {
+    let (min, max) = (q.min.map(|x| x.on(as_of)), q.max.map(|x| x.on(as_of)));
+    let below = match (min, b) {
         (Some(Bound::Num(m)), Bound::Num(x)) => x < m,
         (Some(Bound::Date(m)), Bound::Date(x)) => x < m,
         _ => false,
     };
-    let above = match (q.max, b) {
+    let above = match (max, b) {
         (Some(Bound::Num(m)), Bound::Num(x)) => x > m,
         (Some(Bound::Date(m)), Bound::Date(x)) => x > m,
         _ => false,
     };
-    (below || above).then(|| match (q.min, q.max) {
-        (Some(a), Some(z)) => format!("{b} is out of range: it must be from {a} to {z}"),
-        (Some(a), None) => format!("{b} is out of range: it must be at least {a}"),
-        (None, Some(z)) => format!("{b} is out of range: it must be at most {z}"),
-        _ => String::new(),
+    (below || above).then(|| AnswerProblem::OutOfRange {
+        value: b.to_string(),
+        min: min.map(|x| x.to_string()),
+        max: max.map(|x| x.to_string()),
     })
 }
 
-/// Validates one raw answer against a question. `Ok(V::Unknown)` for null.
-pub fn validate(q: &crate::rules::Question, raw: &Raw) -> Result<V, String> {
+/// Validates one raw answer against a question on the date of the estimate. `Ok(V::Unknown)`
+/// for null.
+pub fn validate(q: &Question, raw: &Raw, as_of: Date) -> Result<V, AnswerProblem> {
     if *raw == Raw::Null {
         return Ok(V::Unknown);
     }
-    let wrong = |want: &str| Err(format!("expected {want}, got {}", raw.kind()));
+    let wrong = |expected| Err(AnswerProblem::WrongType { expected, found: raw.found() });
+    let checked = |b: Bound, v: V| match in_bounds(q, b, as_of) {
+        Some(p) => Err(p),
+        None => Ok(v),
+    };
     match q.ty {
         QType::Bool => match raw {
             Raw::Bool(b) => Ok(V::Bool(*b)),
-            _ => wrong("true or false"),
+            _ => wrong(Expected::Bool),
         },
         QType::Integer => {
             let n: Decimal = match raw {
                 Raw::Int(i) => Decimal::from(*i),
                 Raw::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 => Decimal::from(*f as i64),
-                Raw::Str(s) if !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit()) => match crate::node::parse_i64(s) {
-                    Some(i) => Decimal::from(i),
-                    None => return wrong("a whole number"),
+                Raw::Str(s) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => match s.parse::<i64>() {
+                    Ok(i) => Decimal::from(i),
+                    Err(_) => return wrong(Expected::WholeNumber),
                 },
-                _ => return wrong("a whole number"),
+                _ => return wrong(Expected::WholeNumber),
             };
-            match in_bounds(q, Bound::Num(n)) {
-                Some(m) => Err(m),
-                None => Ok(V::Num(n)),
-            }
+            checked(Bound::Num(n), V::Num(n))
         }
         QType::Decimal => {
             let n = match raw {
                 Raw::Int(i) => Decimal::from(*i),
-                Raw::Str(s) => parse_decimal(s)?,
-                Raw::Float(_) => return wrong("a decimal written as a string, such as \"1234.50\" (numbers lose precision)"),
-                _ => return wrong("a decimal string such as \"1234.50\""),
+                Raw::Str(s) => parse_decimal(s).map_err(|detail| AnswerProblem::BadDecimal { value: short(s, 40), detail })?,
+                Raw::Float(_) => return wrong(Expected::DecimalNotNumber),
+                _ => return wrong(Expected::DecimalString),
             };
-            match in_bounds(q, Bound::Num(n)) {
-                Some(m) => Err(m),
-                None => Ok(V::Num(n.normalize())),
-            }
+            checked(Bound::Num(n), V::Num(n.normalize()))
         }
         QType::Date => {
-            let Raw::Str(s) = raw else { return wrong("a date \"YYYY-MM-DD\"") };
-            let d = Date::parse(s)?;
-            match in_bounds(q, Bound::Date(d)) {
-                Some(m) => Err(m),
-                None => Ok(V::Date(d)),
-            }
+            let Raw::Str(s) = raw else { return wrong(Expected::Date) };
+            let d = Date::parse(s).map_err(|detail| AnswerProblem::BadDate { value: short(s, 40), detail })?;
+            checked(Bound::Date(d), V::Date(d))
         }
         QType::Enum => {
-            let ids = || joined(&q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ", ");
-            let Raw::Str(s) = raw else { return Err(format!("expected one of {}, got {}", ids(), raw.kind())) };
+            let ids = || q.options.iter().map(|o| o.id.as_str()).collect::<List>();
+            let Raw::Str(s) = raw else { return Err(AnswerProblem::ExpectedOption { options: ids(), found: raw.found() }) };
             match q.options.iter().position(|o| o.id == *s) {
                 Some(i) => Ok(V::Opt(i)),
-                None => Err(format!("{} is not an option; the options are {}", quoted(&truncate(s, 30)), ids())),
+                None => Err(AnswerProblem::NotAnOption { value: short(s, 30), options: ids() }),
             }
         }
     }
 }
 
 impl Answers {
-    /// Validates raw answers against a version; every problem is listed, none is fatal to the
-    /// others. On error the valid answers are still returned beside the errors.
-    pub fn parse(v: &Version, raw: &[(String, Raw)]) -> (Answers, Vec<AnswerError>) {
+    /// Validates raw answers against a version on the date of the estimate; every problem is
+    /// listed, none is fatal to the others. The valid answers are returned beside the errors.
+    pub fn parse(v: &Version, raw: &[(String, Raw)], as_of: Date) -> (Answers, Vec<AnswerError>) {
         let mut values = vec![V::Unknown; v.questions.len()];
         let mut errs = Vec::new();
         let mut seen = vec![false; v.questions.len()];
         for (key, value) in raw {
             let Some(i) = v.question_index(key) else {
                 errs.push(AnswerError {
-                    field: truncate(key, 64),
-                    message: format!(
-                        "unknown question; the questions of version {} are {}",
-                        v.version,
-                        joined(&v.questions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), ", ")
-                    ),
+                    field: short(key, 64),
+                    problem: AnswerProblem::UnknownQuestion {
+                        version: v.version.clone(),
+                        questions: v.questions.iter().map(|q| q.id.as_str()).collect(),
+                    },
                 });
                 continue;
             };
             if std::mem::replace(&mut seen[i], true) {
-                errs.push(AnswerError { field: key.clone(), message: "answered twice".into() });
+                errs.push(AnswerError { field: key.clone(), problem: AnswerProblem::AnsweredTwice {} });
                 continue;
             }
-            match validate(&v.questions[i], value) {
+            match validate(&v.questions[i], value, as_of) {
                 Ok(x) => values[i] = x,
-                Err(m) => errs.push(AnswerError { field: key.clone(), message: m }),
+                Err(problem) => errs.push(AnswerError { field: key.clone(), problem }),
             }
         }
-        // Report in question order (unknown keys last, by name; equals in the order found),
-        // whatever order the input had.
+        // In question order (unknown keys last, by name; equals in the order found), whatever
+        // order the input had.
         let mut keyed: Vec<(usize, usize, AnswerError)> =
             errs.into_iter().enumerate().map(|(i, e)| (v.question_index(&e.field).unwrap_or(usize::MAX), i, e)).collect();
-        crate::sort::sort_by(&mut keyed, |a, b| (a.0, &a.2.field, a.1) < (b.0, &b.2.field, b.1));
-        let errs: Vec<AnswerError> = keyed.into_iter().map(|(_, _, e)| e).collect();
-        (Answers { values }, errs)
+        keyed.sort_by(|a, b| (a.0, &a.2.field, a.1).cmp(&(b.0, &b.2.field, b.1)));
+        (Answers { values }, keyed.into_iter().map(|(_, _, e)| e).collect())
     }
 }

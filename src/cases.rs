@@ -5,12 +5,52 @@
 
 use crate::answers::Raw;
 use crate::date::Date;
-use crate::error::{RuleError, RuleErrors};
+use crate::error::{Problem, RuleErrors};
 use crate::estimate::{estimate, Request};
-use crate::node::{from_toml, to_json, Node, Value};
 use crate::rules::{Lang, RuleSet};
+use serde::Deserialize;
 use serde_json::Value as J;
 use std::path::Path;
+
+/// A test file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestFile {
+    cases: Vec<Case>,
+}
+
+/// One case.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// The source clause the case is derived from.
+    #[serde(default)]
+    #[allow(dead_code)]
+    source: Option<String>,
+    as_of: toml::Value,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    answers: toml::Table,
+    #[serde(default)]
+    expect: Option<toml::Table>,
+    #[serde(default)]
+    expect_error: Option<ExpectError>,
+}
+
+/// The error a case expects.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectError {
+    kind: Option<String>,
+    code: Option<String>,
+    field: Option<String>,
+    /// Text the English message contains.
+    message: Option<String>,
+}
 
 /// The result of one case.
 #[derive(Clone, Debug)]
@@ -23,25 +63,29 @@ pub struct CaseResult {
     pub failures: Vec<String>,
 }
 
-fn raw(n: &Node) -> Raw {
-    match &n.value {
-        Value::Str(s) if s == "null" => Raw::Null,
-        Value::Str(s) | Value::Date(s) => Raw::Str(s.clone()),
-        Value::Int(i) => Raw::Int(*i),
-        Value::Float(f) => match f.as_str() {
-            "nan" | "+nan" | "-nan" => Raw::Float(f64::NAN),
-            "inf" | "+inf" => Raw::Float(f64::INFINITY),
-            "-inf" => Raw::Float(f64::NEG_INFINITY),
-            _ => Raw::Float(f.parse().unwrap_or(f64::NAN)),
-        },
-        Value::Bool(b) => Raw::Bool(*b),
-        Value::Array(_) => Raw::Other("an array"),
-        Value::Table(_) => Raw::Other("an object"),
+fn raw(v: &toml::Value) -> Raw {
+    match v {
+        toml::Value::String(s) if s == "null" => Raw::Null,
+        toml::Value::String(s) => Raw::Str(s.clone()),
+        toml::Value::Datetime(d) => Raw::Str(d.to_string()),
+        toml::Value::Integer(i) => Raw::Int(*i),
+        toml::Value::Float(f) => Raw::Float(*f),
+        toml::Value::Boolean(b) => Raw::Bool(*b),
+        toml::Value::Array(_) => Raw::Array,
+        toml::Value::Table(_) => Raw::Object,
     }
 }
 
-fn get<'a>(t: &'a [(String, Option<usize>, Node)], k: &str) -> Option<&'a Node> {
-    t.iter().find(|(key, _, _)| key == k).map(|(_, _, n)| n)
+fn to_json(v: &toml::Value) -> J {
+    match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(f) => J::String(f.to_string()),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
+        toml::Value::Table(t) => J::Object(t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+    }
 }
 
 fn matches(expected: &J, actual: &J, path: &str, out: &mut Vec<String>) {
@@ -82,73 +126,71 @@ fn matches(expected: &J, actual: &J, path: &str, out: &mut Vec<String>) {
     }
 }
 
-fn fail(file: &str, message: String) -> RuleErrors {
-    RuleErrors(vec![RuleError { file: file.into(), line: None, column: None, field: String::new(), message }])
+fn fail(file: &str, detail: String) -> RuleErrors {
+    RuleErrors::one(file, Problem::TestFile { detail })
 }
 
 /// Runs every case of one test file against a rule set.
 pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| fail(&file, format!("cannot read: {e}")))?;
-    let doc = from_toml(&file, &text).map_err(|e| RuleErrors(vec![e]))?;
-    let Value::Table(top) = &doc.value else { return Err(fail(&file, "not a table".into())) };
-    let Some(Node { value: Value::Array(cases), .. }) = get(top, "cases") else {
-        return Err(fail(&file, "a test file holds [[cases]]".into()));
-    };
-    let mut results = Vec::new();
-    for (i, c) in cases.iter().enumerate() {
-        let Value::Table(t) = &c.value else { return Err(fail(&file, format!("cases[{i}] is not a table"))) };
-        let name = match get(t, "name").map(|n| &n.value) {
-            Some(Value::Str(s)) => s.clone(),
-            _ => format!("cases[{i}]"),
-        };
-        for (k, _, _) in t {
-            if !["name", "source", "as_of", "version", "lang", "answers", "expect", "expect_error"].contains(&k.as_str()) {
-                return Err(fail(&file, format!("cases[{i}] ({name}): unknown key '{k}'")));
-            }
+    let text = std::fs::read_to_string(path).map_err(|e| RuleErrors::one(&file, Problem::CannotRead { detail: e.to_string() }))?;
+    let tf: TestFile = toml::from_str(&text).map_err(|e| {
+        let (line, column) = e.span().map_or((None, None), |s| {
+            let before = text.get(..s.start).unwrap_or("");
+            (Some(before.matches('\n').count() as u32 + 1), Some(before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1))
+        });
+        let mut errs = fail(&file, e.message().trim().to_string());
+        if let Some(x) = errs.0.first_mut() {
+            (x.line, x.column) = (line, column);
         }
+        errs
+    })?;
+    let mut results = Vec::new();
+    for c in tf.cases {
+        let name = c.name;
+        let as_of = match &c.as_of {
+            toml::Value::Datetime(d) => d.to_string(),
+            toml::Value::String(s) => s.clone(),
+            other => return Err(fail(&file, format!("{name}: as_of must be a date, not {}", other.type_str()))),
+        };
+        let as_of = Date::parse(&as_of).map_err(|m| fail(&file, format!("{name}: as_of: {m}")))?;
+        let lang = match c.lang.as_deref() {
+            Some(s) => Lang::parse(s).ok_or_else(|| fail(&file, format!("{name}: unknown lang {s:?}")))?,
+            None => Lang::En,
+        };
+        let answers: Vec<(String, Raw)> = c.answers.iter().map(|(k, v)| (k.clone(), raw(v))).collect();
+        let result = estimate(rs, &Request { answers: &answers, as_of: Some(as_of), version: c.version.as_deref(), lang });
         let mut failures = Vec::new();
-        let as_of = match get(t, "as_of").map(|n| &n.value) {
-            Some(Value::Date(s) | Value::Str(s)) => Date::parse(s).map_err(|m| fail(&file, format!("{name}: as_of: {m}")))?,
-            _ => return Err(fail(&file, format!("{name}: every case needs as_of"))),
-        };
-        let version = match get(t, "version").map(|n| &n.value) {
-            Some(Value::Str(s)) => Some(s.as_str()),
-            _ => None,
-        };
-        let lang = match get(t, "lang").map(|n| &n.value) {
-            Some(Value::Str(s)) => Lang::parse(s).ok_or_else(|| fail(&file, format!("{name}: unknown lang {s:?}")))?,
-            _ => Lang::En,
-        };
-        let answers: Vec<(String, Raw)> = match get(t, "answers").map(|n| &n.value) {
-            Some(Value::Table(a)) => a.iter().map(|(k, _, v)| (k.clone(), raw(v))).collect(),
-            None => Vec::new(),
-            Some(_) => return Err(fail(&file, format!("{name}: answers must be a table"))),
-        };
-        let result = estimate(rs, &Request { answers: &answers, as_of: Some(as_of), version, lang });
-        match (get(t, "expect"), get(t, "expect_error"), result) {
+        match (c.expect, c.expect_error, result) {
+            (Some(exp), None, _) if exp.is_empty() => {
+                return Err(fail(&file, format!("{name}: [cases.expect] is empty; a case must expect something")));
+            }
             (Some(exp), None, Ok(est)) => {
                 let actual = serde_json::to_value(&est).unwrap_or(J::Null);
-                matches(&to_json(exp), &actual, "estimate", &mut failures);
+                matches(&to_json(&toml::Value::Table(exp)), &actual, "estimate", &mut failures);
             }
             (Some(_), None, Err(e)) => failures.push(format!("expected an estimate, got the error: {e}")),
             (None, Some(exp), Err(e)) => {
-                let J::Object(want) = to_json(exp) else { return Err(fail(&file, format!("{name}: expect_error must be a table"))) };
-                for (k, v) in &want {
-                    let got = match k.as_str() {
-                        "kind" => J::String(e.kind().into()),
-                        "field" => e.field().map_or(J::Null, |f| J::String(f.into())),
-                        "message" => {
-                            let msg = e.to_string();
-                            if v.as_str().is_some_and(|s| !msg.contains(s)) {
-                                failures.push(format!("error message {msg:?} does not contain {v}"));
-                            }
-                            continue;
+                if exp.kind.is_none() && exp.code.is_none() && exp.field.is_none() && exp.message.is_none() {
+                    return Err(fail(&file, format!("{name}: [cases.expect_error] is empty; a case must expect something")));
+                }
+                let code = serde_json::to_value(&e).ok().and_then(|j| j.get("code").and_then(J::as_str).map(String::from));
+                let checks = [
+                    ("kind", exp.kind.as_deref(), Some(e.kind().to_string())),
+                    ("code", exp.code.as_deref(), code),
+                    ("field", exp.field.as_deref(), e.field().map(String::from)),
+                ];
+                for (what, want, got) in checks {
+                    if let Some(w) = want {
+                        if got.as_deref() != Some(w) {
+                            failures.push(format!("error {what}: expected {w:?}, got {got:?} ({e})"));
                         }
-                        other => return Err(fail(&file, format!("{name}: expect_error has unknown key '{other}'"))),
-                    };
-                    if got != *v {
-                        failures.push(format!("error {k}: expected {v}, got {got} ({e})"));
+                    }
+                }
+                if let Some(m) = exp.message {
+                    let msg = e.to_string();
+                    if !msg.contains(&m) {
+                        failures.push(format!("error message {msg:?} does not contain {m:?}"));
                     }
                 }
             }

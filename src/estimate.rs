@@ -1,322 +1,35 @@
 //! Answers + rule set → estimate: every program's status, exact amount or range, payment
 //! schedule, reasons with their sources, and the assumptions behind the figures.
 //!
-//! Unanswered questions are unknown. A program's status and range are exact over the answers
-//! still possible: the engine enumerates the values each missing question can take (every
-//! option, every whole number in range, and for dates a representative of every interval
-//! between the dates the rules compare with) and evaluates the program for each.
+//! One path decides everything. For a *complete* assignment (every question a program reads
+//! has a value, or is not asked) [`Assignment`] evaluates programs: conditions, amount, cap,
+//! rounding, references to other programs, and the exclusive group (就高不重复: of the
+//! eligible members only the highest amount is paid, the first listed on a tie). Unanswered
+//! questions are unknown: a program's status and range are exact over the answers still
+//! possible, because the engine enumerates the values each missing question can take — every
+//! option, every whole number in range, and for dates every day where a condition can flip
+//! (see [`Candidates`]) — and evaluates each combination on that same path. [`figures`] is
+//! that path asked for statuses and amounts only (batch, screening); [`estimate_version`]
+//! adds the reasons and texts of the contract.
 
 use crate::answers::{Answers, Raw};
-use crate::date::Date;
-use crate::error::EstimateError;
-use crate::expr::{num, Env, EvalError, Kind, Tri, V};
-use crate::rules::{Bound, Condition, Lang, Program, ProgramKind, QType, RuleSet, Source, Text, Version};
+use crate::contract::{Estimate, Met, Payment, ProgramEstimate, Reason, Status, TableRow, TableView};
+use crate::date::{Date, Span};
+use crate::error::{EstimateError, List};
+use crate::expr::{Env, EvalError, Expr, Kind, Programs, Tri, V};
+use crate::rules::{Bound, Lang, Program, ProgramKind, QType, RuleSet, Schedule, Version, MAX_YEARS};
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
-use std::borrow::Cow;
+use std::cell::RefCell;
+
+/// One payment: year, payer index, amount.
+type Pay = (u32, usize, Decimal);
+/// The values a question can take, and whether they cover it exactly.
+type Domain = (Vec<V>, bool);
 
 /// Most evaluations spent on one program's range; past it the range is marked inexact.
 pub const MAX_COMBINATIONS: usize = 65_536;
 /// Whole-number questions with at most this many values in range are enumerated in full.
 const MAX_INT_DOMAIN: i64 = 400;
-
-fn dec<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(d)
-}
-
-fn opt_dec<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.collect_str(d),
-        None => s.serialize_none(),
-    }
-}
-
-/// A program's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Every condition holds for every answer still possible.
-    Eligible,
-    /// Some condition fails for every answer still possible.
-    NotEligible,
-    /// It depends on questions not yet answered.
-    NeedsInfo,
-}
-
-impl Status {
-    /// The contract name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Eligible => "eligible",
-            Status::NotEligible => "not_eligible",
-            Status::NeedsInfo => "needs_info",
-        }
-    }
-}
-
-/// Whether a condition holds for the answers given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Met {
-    /// It holds.
-    Met,
-    /// It fails.
-    NotMet,
-    /// It depends on answers not given yet.
-    Unknown,
-    /// It reads only questions that do not apply to this applicant.
-    NotApplicable,
-}
-
-/// Texts of the rule file in one language; serialized as a list of strings. An estimate
-/// borrows its texts from the rule set rather than copying them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Texts<'v> {
-    items: &'v [Text],
-    lang: Lang,
-}
-
-impl<'v> Texts<'v> {
-    /// The texts of `items` in `lang`.
-    pub fn new(items: &'v [Text], lang: Lang) -> Self {
-        Texts { items, lang }
-    }
-
-    /// Each text.
-    pub fn iter(&self) -> impl Iterator<Item = &'v str> + 'v {
-        let lang = self.lang;
-        self.items.iter().map(move |t| t.get(lang))
-    }
-
-    /// How many.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-}
-
-impl Serialize for Texts<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
-
-impl Met {
-    /// Every result, each at the index of its discriminant.
-    const ALL: [Met; 4] = [Met::Met, Met::NotMet, Met::Unknown, Met::NotApplicable];
-
-    /// The contract name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Met::Met => "met",
-            Met::NotMet => "not_met",
-            Met::Unknown => "unknown",
-            Met::NotApplicable => "not_applicable",
-        }
-    }
-}
-
-/// One condition and whether it holds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Reason<'v> {
-    /// met / not_met / unknown.
-    pub result: Met,
-    /// The condition in words.
-    pub text: Cow<'v, str>,
-    /// The source it cites.
-    pub source: &'v str,
-    /// The condition as written in the rule file.
-    pub condition: Cow<'v, str>,
-    /// A reading we chose, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assumption: Option<&'v str>,
-}
-
-/// The reasons of one program: each condition of the rule file and whether it holds, in
-/// order, then any reason the estimate adds (an exclusive group's); serialized as a list of
-/// [`Reason`]s. The texts are borrowed from the rule set and the results of up to 32
-/// conditions packed in one word, so a program's reasons cost no allocation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Reasons<'v> {
-    conditions: &'v [Condition],
-    lang: Lang,
-    results: Results,
-    more: Vec<Reason<'v>>,
-}
-
-/// Two bits per condition, or a list beyond 32 conditions.
-#[derive(Clone, Debug, PartialEq)]
-enum Results {
-    Packed(u64),
-    Many(Vec<Met>),
-}
-
-impl<'v> Reasons<'v> {
-    /// The reasons of `conditions`, each with its `result`.
-    fn new(conditions: &'v [Condition], lang: Lang, result: impl Fn(&Condition) -> Met) -> Self {
-        // A plain loop: iterator adapters here cost wasm bytes and time (measured).
-        let packed = conditions.len() <= 32;
-        let (mut word, mut many) = (0u64, Vec::new());
-        for (i, c) in conditions.iter().enumerate() {
-            let m = result(c);
-            if packed {
-                word |= (m as u64) << (2 * i);
-            } else {
-                many.push(m);
-            }
-        }
-        let results = if packed { Results::Packed(word) } else { Results::Many(many) };
-        Reasons { conditions, lang, results, more: Vec::new() }
-    }
-
-    /// The result of condition `i` of the rule file.
-    pub fn result(&self, i: usize) -> Met {
-        match &self.results {
-            Results::Packed(w) => Met::ALL[(w >> (2 * (i % 32)) & 3) as usize],
-            Results::Many(v) => v.get(i).copied().unwrap_or(Met::Unknown),
-        }
-    }
-
-    /// The result of each condition of the rule file, in order.
-    pub fn results(&self) -> impl ExactSizeIterator<Item = Met> + '_ {
-        (0..self.conditions.len()).map(|i| self.result(i))
-    }
-
-    /// The reasons that are not conditions of the rule file.
-    pub fn more(&self) -> &[Reason<'v>] {
-        &self.more
-    }
-
-    /// Every reason: the conditions', then the others.
-    pub fn iter(&self) -> impl Iterator<Item = Reason<'v>> + '_ {
-        let lang = self.lang;
-        let conditions = self.conditions.iter().zip(self.results()).map(move |(c, result)| Reason {
-            result,
-            text: Cow::Borrowed(c.text.get(lang)),
-            source: &c.source,
-            condition: Cow::Borrowed(&c.when.src),
-            assumption: c.assumption.as_ref().map(|a| a.get(lang)),
-        });
-        conditions.chain(self.more.iter().cloned())
-    }
-
-    /// How many.
-    pub fn len(&self) -> usize {
-        self.conditions.len() + self.more.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl Serialize for Reasons<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
-
-/// One payment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Payment<'v> {
-    /// Year 1 is the first year.
-    pub year: u32,
-    /// The payer id.
-    pub payer: &'v str,
-    /// The payer's name.
-    pub payer_name: &'v str,
-    /// The amount.
-    #[serde(serialize_with = "dec")]
-    pub amount: Decimal,
-}
-
-/// The estimate for one program.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ProgramEstimate<'v> {
-    /// Program id.
-    pub id: &'v str,
-    /// Program name.
-    pub name: &'v str,
-    /// cash / cash_unpublished / in_kind / service.
-    pub kind: ProgramKind,
-    /// eligible / not_eligible / needs_info.
-    pub status: Status,
-    /// The amount, when eligible and known.
-    #[serde(serialize_with = "opt_dec")]
-    pub amount: Option<Decimal>,
-    /// Lowest amount over the answers still possible (cash programs).
-    #[serde(serialize_with = "opt_dec")]
-    pub min: Option<Decimal>,
-    /// Highest amount over the answers still possible (cash programs).
-    #[serde(serialize_with = "opt_dec")]
-    pub max: Option<Decimal>,
-    /// Whether min and max are exact (false only for programs too large to enumerate).
-    pub range_exact: bool,
-    /// Unanswered questions that decide the status or the amount, in question order.
-    pub missing: Vec<&'v str>,
-    /// Each condition and whether it holds.
-    pub reasons: Reasons<'v>,
-    /// Who pays what in which year (when the amount is known).
-    pub schedule: Vec<Payment<'v>>,
-    /// The readings behind the figures.
-    pub assumptions: Texts<'v>,
-    /// The sources cited, quoted.
-    pub sources: &'v [Source],
-    /// Payers of the program.
-    pub payers: Texts<'v>,
-    /// What the program gives, in words.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'v str>,
-    /// A note (for instance why no amount is given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<&'v str>,
-    /// The exclusive group, if any (only the highest amount in a group is paid).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclusive_group: Option<&'v str>,
-}
-
-/// A whole estimate: the public JSON contract of the CLI and the widget.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Estimate<'v> {
-    /// Rule set id.
-    pub rule_set: &'v str,
-    /// Rule set name.
-    pub rule_set_name: &'v str,
-    /// Version id used.
-    pub version: &'v str,
-    /// First day of that version.
-    pub effective_from: Date,
-    /// End of that version (exclusive), if any.
-    pub effective_to: Option<Date>,
-    /// The date the estimate is for.
-    pub as_of: Date,
-    /// Language of the texts.
-    pub lang: &'static str,
-    /// Currency code.
-    pub currency: &'v str,
-    /// Sum of cash programs, when exact.
-    #[serde(serialize_with = "opt_dec")]
-    pub total: Option<Decimal>,
-    /// Lowest possible sum of cash programs.
-    #[serde(serialize_with = "dec")]
-    pub total_min: Decimal,
-    /// Highest possible sum of cash programs.
-    #[serde(serialize_with = "dec")]
-    pub total_max: Decimal,
-    /// The first question whose answer would narrow the estimate.
-    pub next_question: Option<&'v str>,
-    /// Per program.
-    pub programs: Vec<ProgramEstimate<'v>>,
-    /// Version-level assumptions.
-    pub assumptions: Texts<'v>,
-    /// Answers given for questions that do not apply to them (kept, not used).
-    pub unused_answers: Vec<&'v str>,
-}
 
 /// What to estimate.
 #[derive(Clone, Debug, Default)]
@@ -331,236 +44,551 @@ pub struct Request<'a> {
     pub lang: Lang,
 }
 
-/// Picks the version for a request.
-pub fn pick<'r>(rs: &'r RuleSet, as_of: Date, version: Option<&str>) -> Result<&'r Version, EstimateError> {
-    match version {
-        Some(id) => rs.version(id),
-        None => rs.version_on(as_of),
+/// The version an estimate uses, or the versions it ranges over.
+#[derive(Clone, Debug)]
+pub enum Pick<'v> {
+    /// One version.
+    One(&'v Version),
+    /// The answer that picks the version is missing: each version it could pick, with the
+    /// days of that answer that pick it (`from` inclusive, `to` exclusive; open when `None`).
+    Range(Vec<(&'v Version, Option<Date>, Option<Date>)>),
+}
+
+/// Picks the version for a request: pinned, by the date of the estimate, or by the date the
+/// rule set's `versions_by` question answers.
+pub fn pick<'v>(rs: &'v RuleSet, as_of: Date, version: Option<&str>, answers: &[(String, Raw)]) -> Result<Pick<'v>, EstimateError> {
+    if let Some(id) = version {
+        return rs.version(id).map(Pick::One);
+    }
+    let current = rs.version_on(as_of)?;
+    let Some(q) = current.versions_by else { return Ok(Pick::One(current)) };
+    let question = &current.questions[q];
+    match answers.iter().find(|(k, _)| *k == question.id).map(|(_, r)| crate::answers::validate(question, r, as_of)) {
+        Some(Ok(V::Date(d))) => rs.version_by_event(as_of, d).map(Pick::One),
+        // unanswered: the range; a bad answer is reported against the current version
+        Some(Ok(_)) | None => {
+            let started: Vec<&Version> = rs.versions.iter().filter(|v| v.effective_from <= as_of).collect();
+            let n = started.len();
+            let picks = started
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let from = if i == 0 { None } else { Some(v.effective_from) };
+                    let to = if i + 1 == n { None } else { started.get(i + 1).map(|x| x.effective_from) };
+                    (*v, from, to)
+                })
+                .collect();
+            Ok(Pick::Range(picks))
+        }
+        Some(Err(_)) => Ok(Pick::One(current)),
     }
 }
 
 /// Makes an estimate.
 pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, EstimateError> {
     let as_of = req.as_of.unwrap_or_else(Date::today);
-    let v = pick(rs, as_of, req.version)?;
-    let (answers, errs) = Answers::parse(v, req.answers);
-    if !errs.is_empty() {
-        return Err(EstimateError::Answers(errs));
-    }
-    estimate_version(v, &answers, as_of, req.lang)
-}
-
-/// Outcome of one program for one complete assignment.
-struct Outcome {
-    met: bool,
-    amount: Decimal,
-}
-
-/// Applies `ask_when` where it is decided: a question whose `ask_when` is false has no value;
-/// one whose `ask_when` is still unknown keeps it.
-fn mask(v: &Version, values: &mut [V], as_of: Date) {
-    for (q, question) in v.questions.iter().enumerate() {
-        if values.get(q).is_none_or(|x| matches!(x, V::Unknown)) {
-            continue;
+    match pick(rs, as_of, req.version, req.answers)? {
+        Pick::One(v) => {
+            let (answers, errs) = Answers::parse(v, req.answers, as_of);
+            if !errs.is_empty() {
+                return Err(EstimateError::Answers { errors: errs });
+            }
+            estimate_version(v, &answers, as_of, req.lang)
         }
-        if let Some(aw) = &question.ask_when {
-            if aw.code.holds(&Env { values, as_of }) == Ok(Tri::False) {
-                if let Some(x) = values.get_mut(q) {
-                    *x = V::Unknown;
+        Pick::Range(picks) => estimate_range(&picks, req.answers, as_of, req.lang),
+    }
+}
+
+// ------------------------------------------------------------------ one assignment
+
+/// One program's result for a complete assignment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Outcome {
+    /// Its conditions hold and no other member of its exclusive group takes its place.
+    met: bool,
+    /// Its amount (zero when not met or not cash).
+    amount: Decimal,
+    /// The member of its exclusive group paid instead.
+    excluded_by: Option<usize>,
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    Empty,
+    Busy,
+    Raw(Outcome),
+    Done(Outcome),
+}
+
+/// Programs evaluated for one complete assignment, each once (a program another one refers
+/// to is evaluated when first needed).
+struct Assignment<'a> {
+    v: &'a Version,
+    values: &'a [V],
+    as_of: Date,
+    raw: RefCell<Vec<Slot>>,
+    done: RefCell<Vec<Slot>>,
+    error: RefCell<Option<EstimateError>>,
+}
+
+fn arith(p: &Program, e: EvalError) -> EstimateError {
+    EstimateError::Arithmetic { program: p.id.clone(), detail: e.to_string() }
+}
+
+fn not_asked(p: &Program) -> EstimateError {
+    EstimateError::Arithmetic {
+        program: p.id.clone(),
+        detail: "the amount depends on a question that is not asked in this case (rule file error)".into(),
+    }
+}
+
+/// The effective kind: a cash program whose amount is built on an unpublished one is
+/// unpublished too.
+pub fn kind(p: &Program) -> ProgramKind {
+    if p.unpublished_base.is_some() {
+        ProgramKind::CashUnpublished
+    } else {
+        p.kind
+    }
+}
+
+impl<'a> Assignment<'a> {
+    fn new(v: &'a Version, values: &'a [V], as_of: Date) -> Self {
+        let n = v.programs.len();
+        Assignment {
+            v,
+            values,
+            as_of,
+            raw: RefCell::new(vec![Slot::Empty; n]),
+            done: RefCell::new(vec![Slot::Empty; n]),
+            error: RefCell::new(None),
+        }
+    }
+
+    fn env(&self) -> Env<'_> {
+        Env::new(self.values, self.as_of).with_consts(&self.v.consts).with_programs(self)
+    }
+
+    fn fail<T>(&self, e: EstimateError) -> Result<T, EstimateError> {
+        Err(self.error.borrow_mut().take().unwrap_or(e))
+    }
+
+    /// Program `i` by its own conditions and amount, before its exclusive group.
+    fn raw(&self, i: usize) -> Result<Outcome, EstimateError> {
+        match self.raw.borrow().get(i) {
+            Some(Slot::Raw(o)) => return Ok(*o),
+            Some(Slot::Busy) => {
+                return self.fail(EstimateError::Arithmetic {
+                    program: self.v.programs[i].id.clone(),
+                    detail: "programs refer to each other".into(),
+                })
+            }
+            _ => {}
+        }
+        self.raw.borrow_mut()[i] = Slot::Busy;
+        let p = &self.v.programs[i];
+        let env = self.env();
+        let mut met = true;
+        for c in &p.conditions {
+            match c.when.code.holds(&env) {
+                Ok(Tri::True) => {}
+                Ok(_) => {
+                    met = false;
+                    break;
                 }
+                Err(e) => return self.fail(arith(p, e)),
+            }
+        }
+        let zero = self.v.rounding.zero();
+        let amount = if met && kind(p) == ProgramKind::Cash {
+            program_amount(self.v, p, &env).or_else(|e| self.fail(e))?.ok_or_else(|| not_asked(p))?
+        } else {
+            zero
+        };
+        let o = Outcome { met, amount, excluded_by: None };
+        self.raw.borrow_mut()[i] = Slot::Raw(o);
+        Ok(o)
+    }
+
+    /// Program `i` after its exclusive group.
+    fn outcome(&self, i: usize) -> Result<Outcome, EstimateError> {
+        if let Some(Slot::Done(o)) = self.done.borrow().get(i) {
+            return Ok(*o);
+        }
+        let mut o = self.raw(i)?;
+        if let (true, Some(g)) = (o.met, self.v.programs[i].exclusive_group.as_deref()) {
+            let mut best: Option<(usize, Decimal)> = None;
+            for (j, m) in self.v.programs.iter().enumerate() {
+                if m.exclusive_group.as_deref() != Some(g) {
+                    continue;
+                }
+                let r = if j == i { o } else { self.raw(j)? };
+                if r.met && best.is_none_or(|(_, a)| r.amount > a) {
+                    best = Some((j, r.amount));
+                }
+            }
+            if let Some((w, _)) = best.filter(|(w, _)| *w != i) {
+                o = Outcome { met: false, amount: self.v.rounding.zero(), excluded_by: Some(w) };
+            }
+        }
+        self.done.borrow_mut()[i] = Slot::Done(o);
+        Ok(o)
+    }
+
+    /// The payments of met program `i` with amount `amount`.
+    fn schedule(&self, i: usize, amount: Decimal) -> Result<Vec<Pay>, EstimateError> {
+        let p = &self.v.programs[i];
+        let env = self.env();
+        let rows = match &p.schedule {
+            Schedule::Once => return Ok(vec![(1, p.payers.first().copied().unwrap_or(0), amount)]),
+            Schedule::Rows(rows) => {
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let x = r.amount.code.number(&env).or_else(|e| self.fail(arith(p, e)))?.ok_or_else(|| EstimateError::Arithmetic {
+                        program: p.id.clone(),
+                        detail: format!("the year-{} amount depends on a question that is not asked in this case", r.year),
+                    })?;
+                    out.push((r.year, r.payer, self.v.rounding.apply(x)));
+                }
+                out
+            }
+            Schedule::Periodic(_) => periodic(self.v, p, &env).or_else(|e| self.fail(e))?.ok_or_else(|| not_asked(p))?,
+        };
+        let mut sum = self.v.rounding.zero();
+        for r in &rows {
+            sum = sum.checked_add(r.2).ok_or_else(|| arith(p, EvalError::Overflow))?;
+        }
+        if sum != amount {
+            return Err(EstimateError::ScheduleMismatch {
+                program: p.id.clone(),
+                amount: amount.to_string(),
+                schedule_sum: sum.to_string(),
+            });
+        }
+        Ok(rows.into_iter().filter(|r| !r.2.is_zero()).collect())
+    }
+}
+
+impl Programs for Assignment<'_> {
+    fn amount(&self, p: usize) -> Result<V, EvalError> {
+        match self.outcome(p) {
+            Ok(o) => Ok(V::Num(o.amount)),
+            Err(e) => {
+                *self.error.borrow_mut() = Some(e);
+                Err(EvalError::Type)
+            }
+        }
+    }
+
+    fn eligible(&self, p: usize) -> Result<V, EvalError> {
+        match self.outcome(p) {
+            Ok(o) => Ok(V::Bool(o.met)),
+            Err(e) => {
+                *self.error.borrow_mut() = Some(e);
+                Err(EvalError::Type)
             }
         }
     }
 }
 
-fn arith(p: &Program, e: EvalError) -> EstimateError {
-    EstimateError::Arithmetic { program: p.id.clone(), message: e.to_string() }
-}
-
-/// Evaluates one program for a complete assignment.
-#[inline(never)]
-fn outcome(v: &Version, p: &Program, values: &[V], as_of: Date) -> Result<Outcome, EstimateError> {
-    let env = Env { values, as_of };
-    let mut met = true;
-    for c in &p.conditions {
-        if c.when.code.holds(&env).map_err(|e| arith(p, e))? != Tri::True {
-            met = false;
-            break;
-        }
-    }
-    let mut amount = v.rounding.zero();
-    if met {
-        if let Some(a) = &p.amount {
-            amount = program_amount(v, p, a, &env)?.ok_or_else(|| EstimateError::Arithmetic {
-                program: p.id.clone(),
-                message: "the amount depends on a question that is not asked in this case (rule file error)".into(),
-            })?;
-        }
-    }
-    Ok(Outcome { met, amount })
-}
-
-/// The rounded amount of a program whose conditions hold; `None` when it depends on a
+/// The rounded amount of a cash program whose conditions hold; `None` when it depends on a
 /// question that has no value.
-fn program_amount(v: &Version, p: &Program, a: &crate::rules::Amount, env: &Env<'_>) -> Result<Option<Decimal>, EstimateError> {
+fn program_amount(v: &Version, p: &Program, env: &Env<'_>) -> Result<Option<Decimal>, EstimateError> {
+    let Some(a) = &p.amount else {
+        // a schedule by rule and no amount: the schedule's total
+        let Some(rows) = periodic(v, p, env)? else { return Ok(None) };
+        let mut sum = v.rounding.zero();
+        for r in rows {
+            sum = sum.checked_add(r.2).ok_or_else(|| arith(p, EvalError::Overflow))?;
+        }
+        return Ok(Some(sum));
+    };
     let Some(raw) = a.formula.code.number(env).map_err(|e| arith(p, e))? else { return Ok(None) };
     let capped = match a.cap {
-        Some(c) if num::cmp(&raw, &c) == std::cmp::Ordering::Greater => c,
+        Some(c) if raw > c => c,
         _ => raw,
     };
     if capped.is_sign_negative() && !capped.is_zero() {
         return Err(EstimateError::Arithmetic {
             program: p.id.clone(),
-            message: format!("the amount {} is negative (rule file error)", crate::money::Dec(capped)),
+            detail: format!("the amount {capped} is negative (rule file error)"),
         });
     }
     Ok(Some(v.rounding.apply(capped)))
 }
 
-fn schedule<'v>(
-    v: &'v Version,
-    p: &Program,
-    amount: Decimal,
-    values: &[V],
-    as_of: Date,
-    lang: Lang,
-) -> Result<Vec<Payment<'v>>, EstimateError> {
-    let payer = |i: usize| v.payers.get(i).map(|x| (x.id.as_str(), x.name.get(lang))).unwrap_or_default();
-    if p.schedule.is_empty() {
-        let (id, name) = p.payers.first().map(|&i| payer(i)).unwrap_or_default();
-        return Ok(vec![Payment { year: 1, payer: id, payer_name: name, amount }]);
+/// The payments of a schedule by rule: (year, payer, amount), one row a year.
+fn periodic(v: &Version, p: &Program, env: &Env<'_>) -> Result<Option<Vec<Pay>>, EstimateError> {
+    let Schedule::Periodic(s) = &p.schedule else { return Ok(None) };
+    let (Some(each), Some(count)) =
+        (s.amount.code.number(env).map_err(|e| arith(p, e))?, s.count.code.number(env).map_err(|e| arith(p, e))?)
+    else {
+        return Ok(None);
+    };
+    let bad = |detail: String| EstimateError::Arithmetic { program: p.id.clone(), detail };
+    if !count.is_integer() || count.is_sign_negative() && !count.is_zero() {
+        return Err(bad(format!("the number of periods {count} is not a whole number (rule file error)")));
     }
-    let env = Env { values, as_of };
-    let mut out = Vec::with_capacity(p.schedule.len());
-    let mut sum = v.rounding.zero();
-    for row in &p.schedule {
-        let x = match row.amount.code.number(&env).map_err(|e| arith(p, e))? {
-            Some(n) => v.rounding.apply(n),
-            None => {
-                return Err(EstimateError::Arithmetic {
-                    program: p.id.clone(),
-                    message: format!("the year-{} amount depends on a question that is not asked in this case", row.year),
-                })
-            }
-        };
-        sum = crate::expr::num::add(sum, x).ok_or_else(|| arith(p, EvalError::Overflow))?;
-        if !x.is_zero() {
-            let (id, name) = payer(row.payer);
-            out.push(Payment { year: row.year, payer: id, payer_name: name, amount: x });
+    let per_year = Decimal::from(12 / s.months.max(1));
+    let years = (count / per_year).ceil();
+    if years > Decimal::from(MAX_YEARS) {
+        return Err(bad(format!("payments over more than {MAX_YEARS} years (rule file error)")));
+    }
+    let mut rows = Vec::new();
+    let mut left = count;
+    let mut year = 1;
+    while left > Decimal::ZERO {
+        let periods = left.min(per_year);
+        let mut x = each.checked_mul(periods).ok_or_else(|| arith(p, EvalError::Overflow))?;
+        if let Some(cap) = s.cap_per_year {
+            x = x.min(cap);
         }
+        rows.push((year, s.payer, v.rounding.apply(x)));
+        left -= periods;
+        year += 1;
     }
-    if sum != amount {
-        return Err(EstimateError::ScheduleMismatch {
-            program: p.id.clone(),
-            amount: crate::money::decimal_string(amount),
-            schedule_sum: crate::money::decimal_string(sum),
-        });
-    }
-    Ok(out)
+    Ok(Some(rows))
 }
 
-/// Literal numbers and dates the version's expressions use (for candidate values).
-pub(crate) fn literals(v: &Version) -> (Vec<Decimal>, Vec<Date>) {
-    let mut nums = Vec::new();
-    let mut dates = Vec::new();
-    let mut visit = |e: &crate::expr::Expr| {
-        e.walk(&mut |n| match n.kind {
-            Kind::Num(x) => nums.push(x),
-            Kind::Date(d) => dates.push(d),
-            _ => {}
-        })
-    };
-    for q in &v.questions {
-        if let Some(a) = &q.ask_when {
+// ------------------------------------------------------------------ the values still possible
+
+/// Where an answer that picks the version is confined (the days that pick one version).
+#[derive(Clone, Copy, Debug)]
+struct Confine {
+    q: usize,
+    from: Option<Date>,
+    to: Option<Date>,
+}
+
+/// The values each missing question can take, computed once per estimate. Dates: every day
+/// where a comparison the rules make can change its result, with the days around it, and the
+/// question's bounds; between two such days nothing changes, so these represent every day.
+struct Candidates<'a> {
+    v: &'a Version,
+    as_of: Date,
+    confine: Option<Confine>,
+    cache: RefCell<Vec<Option<Domain>>>,
+}
+
+impl<'a> Candidates<'a> {
+    fn new(v: &'a Version, as_of: Date, confine: Option<Confine>) -> Self {
+        Candidates { v, as_of, confine, cache: RefCell::new(vec![None; v.questions.len()]) }
+    }
+
+    fn of(&self, q: usize) -> (Vec<V>, bool) {
+        if let Some(Some(c)) = self.cache.borrow().get(q) {
+            return c.clone();
+        }
+        let c = self.compute(q);
+        if let Some(slot) = self.cache.borrow_mut().get_mut(q) {
+            *slot = Some(c.clone());
+        }
+        c
+    }
+
+    fn compute(&self, q: usize) -> (Vec<V>, bool) {
+        let v = self.v;
+        let Some(question) = v.questions.get(q) else { return (vec![V::Unknown], true) };
+        match question.ty {
+            QType::Bool => (vec![V::Bool(false), V::Bool(true)], true),
+            QType::Enum => ((0..question.options.len()).map(V::Opt).collect(), true),
+            QType::Integer | QType::Decimal => {
+                let (Some(Bound::Num(lo)), Some(Bound::Num(hi))) = (question.min, question.max) else { return (vec![V::Unknown], false) };
+                if question.ty == QType::Integer {
+                    if let (Ok(a), Ok(b)) = (i64::try_from(lo), i64::try_from(hi)) {
+                        if b.saturating_sub(a) < MAX_INT_DOMAIN {
+                            return ((a..=b).map(|i| V::Num(Decimal::from(i))).collect(), true);
+                        }
+                    }
+                }
+                let step = if question.ty == QType::Integer { Decimal::ONE } else { Decimal::new(1, 2) };
+                let mut c = vec![lo, hi];
+                for &x in &v.numbers {
+                    for y in [x.checked_sub(step), Some(x), x.checked_add(step)].into_iter().flatten() {
+                        if y >= lo && y <= hi && (question.ty == QType::Decimal || y.is_integer()) {
+                            c.push(y);
+                        }
+                    }
+                }
+                c.sort();
+                c.dedup();
+                (c.into_iter().map(V::Num).collect(), false)
+            }
+            QType::Date => {
+                let bound = |b: Option<Bound>, default: Date| match b.map(|x| x.on(self.as_of)) {
+                    Some(Bound::Date(d)) => d,
+                    _ => default,
+                };
+                let (mut lo, mut hi) = (bound(question.min, Date::MIN), bound(question.max, Date::MAX));
+                if let Some(c) = self.confine.filter(|c| c.q == q) {
+                    if let Some(f) = c.from {
+                        lo = lo.max(f);
+                    }
+                    if let Some(t) = c.to.and_then(|t| t.add_days(-1)) {
+                        hi = hi.min(t);
+                    }
+                    if lo > hi {
+                        return (Vec::new(), true);
+                    }
+                }
+                let (points, exact) = date_points(v, q, self.as_of);
+                let mut c: Vec<Date> = vec![lo, hi];
+                for d in points {
+                    for k in -3..=3 {
+                        if let Some(x) = d.add_days(k) {
+                            c.push(x);
+                        }
+                    }
+                }
+                c.retain(|d| *d >= lo && *d <= hi);
+                c.sort();
+                c.dedup();
+                (c.into_iter().map(V::Date).collect(), exact)
+            }
+        }
+    }
+}
+
+/// The days where a comparison in the version's rules can change its result as date question
+/// `q` moves, and whether every use of `q` was understood (else the range is marked inexact).
+fn date_points(v: &Version, q: usize, as_of: Date) -> (Vec<Date>, bool) {
+    let mut points = Vec::new();
+    let mut exact = true;
+    let env = Env::new(&[], as_of).with_consts(&v.consts);
+    let mut visit = |e: &Expr| exact &= points_in(e, q, &env, &mut points);
+    for question in &v.questions {
+        if let Some(a) = &question.ask_when {
             visit(&a.expr);
         }
     }
     for p in &v.programs {
-        p.conditions.iter().for_each(|c| visit(&c.when.expr));
+        for c in &p.conditions {
+            visit(&c.when.expr);
+        }
         if let Some(a) = &p.amount {
             visit(&a.formula.expr);
         }
-        p.schedule.iter().for_each(|s| visit(&s.amount.expr));
+        match &p.schedule {
+            Schedule::Rows(rows) => rows.iter().for_each(|r| visit(&r.amount.expr)),
+            Schedule::Periodic(s) => {
+                visit(&s.amount.expr);
+                visit(&s.count.expr);
+            }
+            Schedule::Once => {}
+        }
     }
-    crate::sort::sort_dedup(&mut nums);
-    crate::sort::sort_dedup(&mut dates);
-    (nums, dates)
+    for d in [Some(as_of), Some(v.effective_from), v.effective_to].into_iter().flatten() {
+        points.push(d);
+    }
+    (points, exact)
 }
 
-/// Candidate values of a missing question, and whether they cover it exactly.
-#[inline(never)]
-fn candidates(v: &Version, q: usize, lits: &(Vec<Decimal>, Vec<Date>), as_of: Date) -> (Vec<V>, bool) {
-    let Some(question) = v.questions.get(q) else { return (vec![V::Unknown], true) };
-    match question.ty {
-        QType::Bool => (vec![V::Bool(false), V::Bool(true)], true),
-        QType::Enum => ((0..question.options.len()).map(V::Opt).collect(), true),
-        QType::Integer | QType::Decimal => {
-            let (Some(Bound::Num(lo)), Some(Bound::Num(hi))) = (question.min, question.max) else { return (vec![V::Unknown], false) };
-            if question.ty == QType::Integer {
-                if let (Ok(a), Ok(b)) = (i64::try_from(lo), i64::try_from(hi)) {
-                    if b.saturating_sub(a) < MAX_INT_DOMAIN {
-                        return ((a..=b).map(|i| V::Num(Decimal::from(i))).collect(), true);
-                    }
-                }
+fn reads(e: &Expr, q: usize) -> bool {
+    let mut r = false;
+    e.walk(&mut |n| r |= n.kind == Kind::Question(q));
+    r
+}
+
+/// `e` as `q + offset` (a date), or `age(q + offset)` (a number): `(offset, is_age)`.
+fn shifted(e: &Expr, q: usize, env: &Env<'_>) -> Option<(Span, bool)> {
+    match &e.kind {
+        Kind::Question(x) if *x == q => Some((Span::default(), false)),
+        Kind::Bin(op @ (crate::expr::BinOp::Add | crate::expr::BinOp::Sub), a, b) => {
+            let (inner, span_side, sign) = if reads(a, q) { (a, b, *op) } else { (b, a, crate::expr::BinOp::Add) };
+            if reads(span_side, q) {
+                return None;
             }
-            let step = if question.ty == QType::Integer { Decimal::ONE } else { Decimal::new(1, 2) };
-            let mut c = vec![lo, hi];
-            for &x in &lits.0 {
-                for y in [num::sub(x, step), Some(x), num::add(x, step)].into_iter().flatten() {
-                    if y >= lo && y <= hi && (question.ty == QType::Decimal || y.is_integer()) {
-                        c.push(y);
-                    }
-                }
+            let V::Span(s) = crate::expr::eval(span_side, env).ok()? else { return None };
+            let (off, age) = shifted(inner, q, env)?;
+            if age {
+                return None;
             }
-            crate::sort::sort_dedup(&mut c);
-            (c.into_iter().map(V::Num).collect(), false)
+            let s = if sign == crate::expr::BinOp::Sub { s.back() } else { s };
+            Some((off.plus(s)?, false))
         }
-        QType::Date => {
-            let lo = match question.min {
-                Some(Bound::Date(d)) => Some(d),
-                _ => None,
-            };
-            let hi = match question.max {
-                Some(Bound::Date(d)) => Some(d),
-                _ => None,
-            };
-            let mut c: Vec<Date> = Vec::new();
-            let mut anchors: Vec<Date> = lits.1.clone();
-            anchors.push(as_of);
-            anchors.push(v.effective_from);
-            anchors.extend(v.effective_to);
-            for d in anchors {
-                for k in [-1, 0, 1] {
-                    if let Some(x) = d.add_days(k) {
-                        c.push(x);
-                    }
-                }
-            }
-            c.extend(lo);
-            c.extend(hi);
-            c.retain(|d| lo.is_none_or(|l| *d >= l) && hi.is_none_or(|h| *d <= h));
-            crate::sort::sort_dedup(&mut c);
-            (c.into_iter().map(V::Date).collect(), true)
+        Kind::Call(crate::expr::Func::Age, args) => {
+            let (off, age) = shifted(args.first()?, q, env)?;
+            (!age).then_some((off, true))
         }
+        _ => None,
     }
 }
 
-/// Calls `f` once for every combination of values the questions in `deps` (a sorted list of
-/// question indexes, closed under `ask_when`) can still take. Given answers are fixed;
-/// a question that is not asked in a combination has no value and is not branched on.
-/// Returns whether the enumeration covered every case exactly.
+/// Adds the flip points of the comparisons in `e` that read `q`; false when `q` is read in a
+/// way these do not cover.
+fn points_in(e: &Expr, q: usize, env: &Env<'_>, out: &mut Vec<Date>) -> bool {
+    if !reads(e, q) {
+        return true;
+    }
+    let compare = |side: &Expr, other: &Expr, out: &mut Vec<Date>| -> bool {
+        if reads(other, q) {
+            return false;
+        }
+        let Some((off, age)) = shifted(side, q, env) else { return false };
+        match (age, crate::expr::eval(other, env)) {
+            (false, Ok(V::Date(t))) => {
+                out.extend(t.add_span(off.back()));
+                true
+            }
+            (true, Ok(V::Num(n))) => {
+                let (lo, hi) = (n.floor(), n.ceil());
+                let mut k = lo - Decimal::ONE;
+                while k <= hi + Decimal::ONE {
+                    if let Ok(years) = i32::try_from(k) {
+                        if let Some(t) = (years.checked_mul(12)).and_then(|m| env.as_of.add_months(-m)) {
+                            out.extend(t.add_span(off.back()));
+                        }
+                    }
+                    k += Decimal::ONE;
+                }
+                true
+            }
+            _ => false,
+        }
+    };
+    match &e.kind {
+        Kind::Bin(op, a, b) if op.is_comparison() => {
+            if reads(a, q) {
+                compare(a, b, out)
+            } else {
+                compare(b, a, out)
+            }
+        }
+        Kind::In { value, list, .. } if reads(value, q) => list.iter().all(|item| compare(value, item, out)),
+        Kind::Not(a) => points_in(a, q, env, out),
+        Kind::Bin(_, a, b) => points_in(a, q, env, out) & points_in(b, q, env, out),
+        Kind::If(c, a, b) => points_in(c, q, env, out) & points_in(a, q, env, out) & points_in(b, q, env, out),
+        Kind::In { list, .. } => list.iter().fold(true, |ok, x| ok & points_in(x, q, env, out)),
+        Kind::Call(_, args) if args.iter().all(|a| !reads(a, q) || matches!(a.kind, Kind::Bin(..) | Kind::If(..))) => {
+            args.iter().fold(true, |ok, x| ok & points_in(x, q, env, out))
+        }
+        _ => false,
+    }
+}
+
+/// Whether question `q` is asked given `values` (its `ask_when` holds).
+fn asked_in(v: &Version, q: usize, values: &[V], as_of: Date) -> bool {
+    match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+        None => true,
+        Some(aw) => aw.code.holds(&Env::new(values, as_of).with_consts(&v.consts)) == Ok(Tri::True),
+    }
+}
+
+/// Calls `f` once for every combination of values the questions in `deps` (sorted question
+/// indexes, closed under `ask_when`) can still take. Given answers are fixed; a question that
+/// is not asked in a combination has no value and is not branched on. Returns whether the
+/// enumeration covered every case exactly.
 fn for_each_assignment(
     v: &Version,
     deps: &[usize],
     given: &[V],
-    lits: &(Vec<Decimal>, Vec<Date>),
-    as_of: Date,
+    cands: &Candidates<'_>,
     values: &mut [V],
     f: &mut dyn FnMut(&[V]) -> Result<(), EstimateError>,
 ) -> Result<bool, EstimateError> {
-    // `values` holds the given answers (one per question) on entry and again on return; only
-    // the entries of `deps` change in between (a program reads nothing else), so nothing is
-    // copied whole.
+    let as_of = cands.as_of;
+    // `values` holds the given answers on entry and again on return; only the entries of
+    // `deps` change in between.
     let restore = |values: &mut [V]| {
         for &q in deps {
             if let Some(x) = values.get_mut(q) {
@@ -568,17 +596,13 @@ fn for_each_assignment(
             }
         }
     };
-    // When every question the program reads is answered or not asked there is one case:
-    // evaluate it without building domains.
+    let confined = |q: usize| cands.confine.is_some_and(|c| c.q == q);
+    // When every question read is answered or not asked there is one case.
     let mut fixed = true;
     for &q in deps {
-        let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-            None => true,
-            Some(aw) => aw.code.holds(&Env { values, as_of }) == Ok(Tri::True),
-        };
-        if !asked {
+        if !asked_in(v, q, values, as_of) {
             values[q] = V::Unknown;
-        } else if given.get(q).is_none_or(|g| *g == V::Unknown) {
+        } else if given.get(q).is_none_or(|g| *g == V::Unknown) || confined(q) {
             fixed = false;
             break;
         }
@@ -593,28 +617,31 @@ fn for_each_assignment(
     let mut doms: Vec<Vec<V>> = vec![Vec::new(); n];
     let mut idx = vec![0usize; n];
     let mut exact = true;
-    let fill = |from: usize, values: &mut [V], doms: &mut Vec<Vec<V>>, idx: &mut Vec<usize>, exact: &mut bool| {
+    let fill = |from: usize, values: &mut [V], doms: &mut Vec<Vec<V>>, idx: &mut Vec<usize>, exact: &mut bool| -> bool {
         for k in from..n {
             let q = deps[k];
-            let asked = match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-                None => true,
-                Some(aw) => aw.code.holds(&Env { values, as_of }) == Ok(Tri::True),
-            };
             let g = given.get(q).copied().unwrap_or(V::Unknown);
-            doms[k] = if !asked {
+            doms[k] = if !asked_in(v, q, values, as_of) {
                 vec![V::Unknown]
             } else if g != V::Unknown {
                 vec![g]
             } else {
-                let (c, ex) = candidates(v, q, lits, as_of);
+                let (c, ex) = cands.of(q);
                 *exact &= ex;
                 c
             };
             idx[k] = 0;
-            values[q] = doms[k].first().copied().unwrap_or(V::Unknown);
+            match doms[k].first() {
+                Some(x) => values[q] = *x,
+                None => return false,
+            }
         }
+        true
     };
-    fill(0, values, &mut doms, &mut idx, &mut exact);
+    if !fill(0, values, &mut doms, &mut idx, &mut exact) {
+        restore(values);
+        return Ok(exact);
+    }
     let mut count = 0usize;
     loop {
         if let Err(e) = f(values) {
@@ -629,148 +656,43 @@ fn for_each_assignment(
         }
         idx[k] += 1;
         values[deps[k]] = doms[k][idx[k]];
-        fill(k + 1, values, &mut doms, &mut idx, &mut exact);
+        if !fill(k + 1, values, &mut doms, &mut idx, &mut exact) {
+            break;
+        }
     }
     restore(values);
     Ok(exact)
 }
 
-/// The exact range of the cash total over every combination of the answers still possible,
-/// or `None` when there are too many combinations to enumerate.
-fn joint_total(
-    v: &Version,
-    given: &[V],
-    lits: &(Vec<Decimal>, Vec<Date>),
-    as_of: Date,
-    scratch: &mut [V],
-) -> Result<Option<(Decimal, Decimal)>, EstimateError> {
-    let cash: Vec<&Program> = v.programs.iter().filter(|p| p.kind == ProgramKind::Cash).collect();
-    let mut deps: Vec<usize> = cash.iter().flat_map(|p| p.deps.iter().copied()).collect();
-    crate::sort::sort_dedup(&mut deps);
-    let zero = v.rounding.zero();
-    let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
-    let mut groups: Vec<(&str, Decimal)> = Vec::new();
-    let exact = for_each_assignment(v, &deps, given, lits, as_of, scratch, &mut |values| {
-        let mut sum = zero;
-        groups.clear();
-        for p in &cash {
-            let o = outcome(v, p, values, as_of)?;
-            let amount = if o.met { o.amount } else { zero };
-            match p.exclusive_group.as_deref() {
-                Some(g) => match groups.iter_mut().find(|(name, _)| *name == g) {
-                    Some((_, best)) => *best = (*best).max(amount),
-                    None => groups.push((g, amount)),
-                },
-                None => sum = sum.checked_add(amount).ok_or_else(|| arith(p, EvalError::Overflow))?,
-            }
-        }
-        for (_, best) in &groups {
-            sum = sum.checked_add(*best).ok_or(EstimateError::Arithmetic { program: String::new(), message: "total overflow".into() })?;
-        }
-        lo = Some(lo.map_or(sum, |x| x.min(sum)));
-        hi = Some(hi.map_or(sum, |x| x.max(sum)));
-        Ok(())
-    })?;
-    Ok(match (exact, lo, hi) {
-        (true, Some(lo), Some(hi)) => Some((lo, hi)),
-        _ => None,
-    })
-}
+// ------------------------------------------------------------------ figures
 
-/// Status and amount of one program, without the explanation (the batch path).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Quick {
-    /// The status.
-    pub status: Status,
-    /// The amount when eligible and known (cash programs).
-    pub amount: Option<Decimal>,
-}
-
-/// Statuses and amounts only, for answers that decide every program: no strings, no reasons.
-/// Returns `None` when some program still depends on an unanswered question (use
-/// [`estimate_version`] for ranges). `scratch` is reused between calls to avoid allocating.
-pub fn quick(v: &Version, answers: &Answers, as_of: Date, scratch: &mut Vec<V>, out: &mut Vec<Quick>) -> Result<bool, EstimateError> {
-    out.clear();
-    scratch.clear();
-    scratch.extend_from_slice(&answers.values);
-    scratch.resize(v.questions.len(), V::Unknown);
-    // A question that is not asked has no value, whatever was answered (an unanswered one
-    // has none either way).
-    for q in 0..v.questions.len() {
-        if matches!(scratch[q], V::Unknown) {
-            continue;
-        }
-        if let Some(aw) = v.questions[q].ask_when.as_ref() {
-            match aw.code.holds(&Env { values: scratch, as_of }) {
-                Ok(Tri::True) => {}
-                Ok(Tri::False) => scratch[q] = V::Unknown,
-                _ => return Ok(false),
-            }
-        }
-    }
-    let env = Env { values: scratch, as_of };
-    let mut grouped = false;
-    for p in &v.programs {
-        grouped |= p.exclusive_group.is_some();
-        let mut met = true;
-        for (i, c) in p.conditions.iter().enumerate() {
-            match c.when.code.holds(&env).map_err(|e| arith(p, e))? {
-                Tri::True => {}
-                Tri::False => {
-                    met = false;
-                    break;
-                }
-                Tri::Unknown => {
-                    // Undecided unless a later condition is false.
-                    met = false;
-                    let later = p.conditions.get(i + 1..).unwrap_or_default();
-                    if !later.iter().any(|c| c.when.code.holds(&env) == Ok(Tri::False)) {
-                        return Ok(false);
-                    }
-                    break;
-                }
-            }
-        }
-        let amount = match (&p.amount, met) {
-            // An amount that still depends on an unanswered question: not decided.
-            (Some(a), true) => match program_amount(v, p, a, &env)? {
-                Some(x) => Some(x),
-                None => return Ok(false),
-            },
-            _ => None,
-        };
-        out.push(Quick { status: if met { Status::Eligible } else { Status::NotEligible }, amount });
-    }
-    if !grouped {
-        return Ok(true);
-    }
-    // Exclusive groups, as `apply_exclusive_groups` does: every amount is known here.
-    for i in 0..out.len() {
-        if out[i].status == Status::Eligible && outranked(v, i, |j| (out[j].status == Status::Eligible).then_some(out[j].amount)) {
-            out[i] = Quick { status: Status::NotEligible, amount: None };
-        }
-    }
-    Ok(true)
-}
-
-/// Status and amounts of one program, without the explanation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One program's figures: status, amounts, schedule, and what is still missing.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
     /// The status.
     pub status: Status,
-    /// The amount, when known.
+    /// The amount, when eligible and known (cash programs).
     pub amount: Option<Decimal>,
     /// The lowest possible amount (cash programs).
     pub min: Option<Decimal>,
     /// The highest possible amount (cash programs).
     pub max: Option<Decimal>,
+    /// Whether min and max are exact.
+    pub exact: bool,
+    /// Payments (year, payer index, amount), when the amount is known.
+    pub schedule: Vec<Pay>,
+    /// The questions still to answer that decide it (indexes, in question order).
+    pub missing: Vec<usize>,
+    /// The member of its exclusive group paid instead, for every answer still possible.
+    pub excluded_by: Option<usize>,
+    /// Whether it gives way to another member of its group: always, never or it depends.
+    pub gives_way: Met,
+    /// The lowest and highest amounts by its own conditions, before its exclusive group.
+    pub own_range: (Decimal, Decimal),
 }
 
-/// The figures of an estimate: each program's status and amounts and the totals, as the full
-/// estimate gives them, without reasons, schedules or texts (the batch path, and
-/// `Calculator.figures` in the browser). Reused from one estimate to the next: it keeps its
-/// buffers.
-#[derive(Clone, Debug, Default)]
+/// The figures of an estimate: each program's and the totals, without texts.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Figures {
     /// Per program, in the order of the rule file.
     pub programs: Vec<Figure>,
@@ -780,137 +702,139 @@ pub struct Figures {
     pub total_min: Decimal,
     /// The highest possible sum of cash programs.
     pub total_max: Decimal,
-    /// Whether the answers decided every program ([`quick`]); if not, the figures are the
-    /// full estimate's.
-    pub decided: bool,
-    scratch: Vec<V>,
-    quick: Vec<Quick>,
+    /// Answers given to questions not asked.
+    pub unused: Vec<usize>,
+    /// The first question whose answer would narrow the estimate.
+    pub next_question: Option<usize>,
 }
 
-impl Figures {
-    /// The figures for `answers` on `v`: through [`quick`] when the answers decide every
-    /// program, else taken from [`estimate_version`] (ranges, `needs_info`).
-    pub fn compute(&mut self, v: &Version, answers: &Answers, as_of: Date) -> Result<(), EstimateError> {
-        self.programs.clear();
-        self.decided = quick(v, answers, as_of, &mut self.scratch, &mut self.quick)?;
-        if !self.decided {
-            let e = estimate_version(v, answers, as_of, Lang::En)?;
-            self.programs.extend(e.programs.iter().map(|p| Figure { status: p.status, amount: p.amount, min: p.min, max: p.max }));
-            (self.total, self.total_min, self.total_max) = (e.total, e.total_min, e.total_max);
-            return Ok(());
-        }
-        let zero = v.rounding.zero();
-        let mut total = zero;
-        for (p, q) in v.programs.iter().zip(&self.quick) {
-            let cash = (p.kind == ProgramKind::Cash).then(|| q.amount.unwrap_or(zero));
-            self.programs.push(Figure { status: q.status, amount: q.amount, min: cash, max: cash });
-            total = num::add(total, cash.unwrap_or(zero))
-                .ok_or_else(|| EstimateError::Arithmetic { program: p.id.clone(), message: "total overflow".into() })?;
-        }
-        (self.total, self.total_min, self.total_max) = (Some(total), total, total);
-        Ok(())
-    }
-}
-
-/// Estimates on one version with validated answers. The estimate borrows its texts and
-/// sources from the version.
-pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate<'v>, EstimateError> {
-    let n = v.questions.len();
-    let given = &answers.values;
-    // Partial values: what is known, with ask_when applied where it can be decided.
-    // One allocation for two rows of values: the given answers (the scratch row that
-    // `for_each_assignment` varies and restores) and the partial values.
-    let mut rows = Vec::with_capacity(2 * n);
-    rows.extend_from_slice(given.get(..n).unwrap_or(given));
-    rows.resize(n, V::Unknown);
-    rows.extend_from_within(..);
-    let (scratch, partial) = rows.split_at_mut(n);
-    mask(v, partial, as_of);
-    let partial = &*partial;
-    let unused_answers: Vec<&str> = (0..n)
-        .filter(|&i| given.get(i).is_some_and(|x| *x != V::Unknown) && partial[i] == V::Unknown)
-        .map(|i| v.questions[i].id.as_str())
-        .collect();
-    let lits = &v.literals;
-    let mut programs = Vec::with_capacity(v.programs.len());
-    for p in &v.programs {
-        programs.push(estimate_program(v, p, given, partial, lits, as_of, lang, scratch)?);
-    }
-    apply_exclusive_groups(v, &mut programs, lang);
-    let zero = v.rounding.zero();
-    let (mut total_min, mut total_max) = (zero, zero);
-    let mut groups_done: Vec<&str> = Vec::new();
-    let overflow = |id: &str| EstimateError::Arithmetic { program: id.to_string(), message: "total overflow".into() };
-    for (i, pe) in programs.iter().enumerate() {
-        if pe.kind != ProgramKind::Cash {
+/// `values` with `ask_when` applied where it is decided: a question whose `ask_when` is false
+/// has no value; one whose `ask_when` is still unknown keeps it.
+fn mask(v: &Version, values: &mut [V], as_of: Date) {
+    for q in 0..v.questions.len() {
+        if values.get(q).is_none_or(|x| matches!(x, V::Unknown)) {
             continue;
         }
-        let (lo, hi) = match v.programs[i].exclusive_group.as_deref() {
-            Some(g) => {
-                if groups_done.contains(&g) {
-                    continue;
-                }
-                groups_done.push(g);
-                let members = programs.iter().enumerate().filter(|(j, _)| v.programs[*j].exclusive_group.as_deref() == Some(g));
-                members.fold((zero, zero), |(lo, hi), (_, m)| (lo.max(m.min.unwrap_or(zero)), hi.max(m.max.unwrap_or(zero))))
+        if let Some(aw) = &v.questions[q].ask_when {
+            if aw.code.holds(&Env::new(values, as_of).with_consts(&v.consts)) == Ok(Tri::False) {
+                values[q] = V::Unknown;
             }
-            None => (pe.min.unwrap_or(zero), pe.max.unwrap_or(zero)),
-        };
-        total_min = num::add(total_min, lo).ok_or_else(|| overflow(pe.id))?;
-        total_max = num::add(total_max, hi).ok_or_else(|| overflow(pe.id))?;
-    }
-    // The total's range is exact over joint answers: one applicant cannot be both an
-    // enterprise and a postdoc, so per-program maxima do not simply add up.
-    if total_min != total_max {
-        if let Some((lo, hi)) = joint_total(v, given, lits, as_of, scratch)? {
-            total_min = lo;
-            total_max = hi;
         }
     }
-    let next_question =
-        (0..n).find(|&i| programs.iter().any(|p| p.missing.iter().any(|m| *m == v.questions[i].id))).map(|i| v.questions[i].id.as_str());
-    Ok(Estimate {
-        rule_set: &v.rule_set,
-        rule_set_name: v.name.get(lang),
-        version: &v.version,
-        effective_from: v.effective_from,
-        effective_to: v.effective_to,
-        as_of,
-        lang: lang.tag(),
-        currency: &v.currency,
-        total: (total_min == total_max).then_some(total_min),
-        total_min,
-        total_max,
-        next_question,
-        programs,
-        assumptions: Texts::new(&v.assumptions, lang),
-        unused_answers,
-    })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn estimate_program<'v>(
-    v: &'v Version,
-    p: &'v Program,
+/// Whether question `q` may still be asked given the partial answers.
+fn may_be_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
+    match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+        None => true,
+        Some(aw) => aw.code.holds(&Env::new(partial, as_of).with_consts(&v.consts)) != Ok(Tri::False),
+    }
+}
+
+/// The figures for validated answers on one version.
+pub fn figures(v: &Version, answers: &Answers, as_of: Date) -> Result<Figures, EstimateError> {
+    figures_in(v, &answers.values, as_of, None)
+}
+
+fn figures_in(v: &Version, given: &[V], as_of: Date, confine: Option<Confine>) -> Result<Figures, EstimateError> {
+    let n = v.questions.len();
+    let mut scratch: Vec<V> = given.iter().copied().chain(std::iter::repeat(V::Unknown)).take(n).collect();
+    let given: Vec<V> = scratch.clone();
+    let mut partial = given.clone();
+    mask(v, &mut partial, as_of);
+    let cands = Candidates::new(v, as_of, confine);
+    let zero = v.rounding.zero();
+    let mut programs = Vec::with_capacity(v.programs.len());
+    for i in 0..v.programs.len() {
+        programs.push(program_figure(v, i, &given, &partial, &cands, &mut scratch)?);
+    }
+    // The total: the sum of the programs when each is exact, else over joint answers (one
+    // applicant cannot be both an enterprise and a postdoc, so maxima do not simply add up).
+    let cash: Vec<usize> = (0..v.programs.len()).filter(|&i| kind(&v.programs[i]) == ProgramKind::Cash).collect();
+    let (mut lo, mut hi) = (zero, zero);
+    let mut groups_done: Vec<&str> = Vec::new();
+    for &i in &cash {
+        let overflow = || EstimateError::Arithmetic { program: v.programs[i].id.clone(), detail: "total overflow".into() };
+        // a group pays its highest member: at least the highest of their lowest amounts
+        let (a, b) = match v.programs[i].exclusive_group.as_deref() {
+            Some(g) if groups_done.contains(&g) => continue,
+            Some(g) => {
+                groups_done.push(g);
+                let members = cash.iter().filter(|&&j| v.programs[j].exclusive_group.as_deref() == Some(g));
+                members.fold((zero, zero), |(a, b), &j| (a.max(programs[j].own_range.0), b.max(programs[j].own_range.1)))
+            }
+            None => (programs[i].min.unwrap_or(zero), programs[i].max.unwrap_or(zero)),
+        };
+        lo = lo.checked_add(a).ok_or_else(overflow)?;
+        hi = hi.checked_add(b).ok_or_else(overflow)?;
+    }
+    if lo != hi {
+        let mut deps: Vec<usize> = cash.iter().flat_map(|&i| v.programs[i].deps.iter().copied()).collect();
+        deps.sort_unstable();
+        deps.dedup();
+        let (mut jlo, mut jhi): (Option<Decimal>, Option<Decimal>) = (None, None);
+        let exact = for_each_assignment(v, &deps, &given, &cands, &mut scratch, &mut |values| {
+            let a = Assignment::new(v, values, as_of);
+            let mut sum = zero;
+            for &i in &cash {
+                let o = a.outcome(i)?;
+                sum = sum
+                    .checked_add(o.amount)
+                    .ok_or_else(|| EstimateError::Arithmetic { program: String::new(), detail: "total overflow".into() })?;
+            }
+            jlo = Some(jlo.map_or(sum, |x| x.min(sum)));
+            jhi = Some(jhi.map_or(sum, |x| x.max(sum)));
+            Ok(())
+        })?;
+        if let (true, Some(a), Some(b)) = (exact, jlo, jhi) {
+            (lo, hi) = (a, b);
+        }
+    }
+    let unused = (0..n).filter(|&i| given[i] != V::Unknown && partial[i] == V::Unknown).collect();
+    let next_question = (0..n).find(|q| programs.iter().any(|f| f.missing.contains(q)));
+    Ok(Figures { programs, total: (lo == hi).then_some(lo), total_min: lo, total_max: hi, unused, next_question })
+}
+
+fn program_figure(
+    v: &Version,
+    i: usize,
     given: &[V],
     partial: &[V],
-    lits: &(Vec<Decimal>, Vec<Date>),
-    as_of: Date,
-    lang: Lang,
+    cands: &Candidates<'_>,
     scratch: &mut [V],
-) -> Result<ProgramEstimate<'v>, EstimateError> {
+) -> Result<Figure, EstimateError> {
+    let p = &v.programs[i];
+    let as_of = cands.as_of;
+    let cash = kind(p) == ProgramKind::Cash;
     let (mut any_met, mut any_not) = (false, false);
     let (mut lo, mut hi): (Option<Decimal>, Option<Decimal>) = (None, None);
-    let mut met_amounts_equal = true;
     let mut first_met: Option<Decimal> = None;
-    let mut sched: Option<Vec<Payment<'v>>> = None;
+    let mut amounts_equal = true;
+    let mut sched: Option<Vec<Pay>> = None;
     let mut sched_equal = true;
-    let exact = for_each_assignment(v, &p.deps, given, lits, as_of, scratch, &mut |masked| {
-        let o = outcome(v, p, masked, as_of)?;
+    let (mut excluded_by, mut excluded_always, mut excluded_ever, mut raw_met_ever) = (None, true, false, false);
+    let (mut own_lo, mut own_hi): (Option<Decimal>, Option<Decimal>) = (None, None);
+    let exact = for_each_assignment(v, &p.deps, given, cands, scratch, &mut |values| {
+        let a = Assignment::new(v, values, as_of);
+        let o = a.outcome(i)?;
+        let own = a.raw(i)?.amount;
+        own_lo = Some(own_lo.map_or(own, |x| x.min(own)));
+        own_hi = Some(own_hi.map_or(own, |x| x.max(own)));
+        if let Some(w) = o.excluded_by {
+            excluded_ever = true;
+            raw_met_ever = true;
+            if excluded_by.is_some_and(|x| x != w) {
+                excluded_always = false;
+            }
+            excluded_by = excluded_by.or(Some(w));
+        } else if o.met {
+            excluded_always = false;
+            raw_met_ever = true;
+        }
         if o.met {
             any_met = true;
-            if p.kind == ProgramKind::Cash {
-                let s = schedule(v, p, o.amount, masked, as_of, lang)?;
+            if cash {
+                let s = a.schedule(i, o.amount)?;
                 match &sched {
                     None => sched = Some(s),
                     Some(prev) if *prev != s => sched_equal = false,
@@ -918,7 +842,7 @@ fn estimate_program<'v>(
                 }
                 match first_met {
                     None => first_met = Some(o.amount),
-                    Some(a) if a != o.amount => met_amounts_equal = false,
+                    Some(x) if x != o.amount => amounts_equal = false,
                     _ => {}
                 }
             }
@@ -934,94 +858,267 @@ fn estimate_program<'v>(
         (false, _) => Status::NotEligible,
         _ => Status::NeedsInfo,
     };
-    let env = Env { values: partial, as_of };
-    let reasons = Reasons::new(&p.conditions, lang, |c| match c.when.code.holds(&env) {
-        Ok(Tri::True) => Met::Met,
-        Ok(Tri::False) => Met::NotMet,
-        _ => {
-            let qs = &c.when.reads;
-            if !qs.is_empty() && qs.iter().all(|&q| !partial_asked(v, q, partial, as_of)) {
-                Met::NotApplicable
-            } else {
-                Met::Unknown
-            }
-        }
-    });
-    let cash = p.kind == ProgramKind::Cash;
     let zero = v.rounding.zero();
-    let amount = (cash && status == Status::Eligible && met_amounts_equal).then(|| first_met.unwrap_or(zero));
+    let amount = (cash && status == Status::Eligible && amounts_equal).then(|| first_met.unwrap_or(zero));
     let schedule = match (amount, sched) {
         (Some(_), Some(s)) if sched_equal => s,
         _ => Vec::new(),
     };
     let (min, max) = if cash { (Some(lo.unwrap_or(zero)), Some(hi.unwrap_or(zero))) } else { (None, None) };
     let decided = status != Status::NeedsInfo && (!cash || min == max);
-    let missing: Vec<&str> = if decided {
+    let missing = if decided {
         Vec::new()
     } else {
-        p.deps
-            .iter()
-            .filter(|&&q| given.get(q).is_none_or(|x| *x == V::Unknown) && partial_asked(v, q, partial, as_of))
-            .map(|&q| v.questions[q].id.as_str())
-            .collect()
+        p.deps.iter().copied().filter(|&q| given.get(q).is_none_or(|x| *x == V::Unknown) && may_be_asked(v, q, partial, as_of)).collect()
     };
-    Ok(ProgramEstimate {
-        id: &p.id,
-        name: p.name.get(lang),
-        kind: p.kind,
+    let always = excluded_ever && excluded_always && !any_met;
+    let gives_way = if !excluded_ever {
+        Met::Met
+    } else if always || (raw_met_ever && !any_met) {
+        Met::NotMet
+    } else {
+        Met::Unknown
+    };
+    let own_range = (own_lo.unwrap_or(zero), own_hi.unwrap_or(zero));
+    Ok(Figure {
         status,
         amount,
         min,
         max,
-        range_exact: exact,
-        missing,
-        reasons,
+        exact,
         schedule,
-        assumptions: Texts::new(&p.explained.assumptions, lang),
-        sources: &p.explained.sources,
-        payers: Texts::new(&p.explained.payer_names, lang),
-        description: p.description.as_ref().map(|d| d.get(lang)),
-        note: p.note.as_ref().map(|d| d.get(lang)),
-        exclusive_group: p.exclusive_group.as_deref(),
+        missing,
+        excluded_by: if always { excluded_by } else { None },
+        gives_way,
+        own_range,
     })
 }
 
-/// What an estimate of the program shows that does not depend on the answers, gathered once
-/// at load: the readings behind its figures, the sources it cites (its own first), its payers.
-pub(crate) fn explained(v: &Version, p: &Program) -> crate::rules::Explained {
-    let mut assumptions: Vec<Text> = Vec::new();
-    let mut add = |t: Option<&Text>| {
-        if let Some(t) = t {
-            if !assumptions.contains(t) {
-                assumptions.push(t.clone());
+// ------------------------------------------------------------------ the estimate
+
+/// Other programs' figures as the reasons read them under partial answers: known only when
+/// decided.
+struct Decided<'a> {
+    figures: &'a [Figure],
+}
+
+impl Programs for Decided<'_> {
+    fn amount(&self, p: usize) -> Result<V, EvalError> {
+        Ok(match self.figures.get(p) {
+            Some(f) if f.min.is_some() && f.min == f.max && f.status != Status::NeedsInfo => V::Num(f.min.unwrap_or_default()),
+            _ => V::Unknown,
+        })
+    }
+
+    fn eligible(&self, p: usize) -> Result<V, EvalError> {
+        Ok(match self.figures.get(p).map(|f| f.status) {
+            Some(Status::Eligible) => V::Bool(true),
+            Some(Status::NotEligible) => V::Bool(false),
+            _ => V::Unknown,
+        })
+    }
+}
+
+/// Estimates on one version with validated answers. The estimate borrows its texts and
+/// sources from the version.
+pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate<'v>, EstimateError> {
+    let f = figures(v, answers, as_of)?;
+    Ok(contract(v, answers, as_of, lang, &f))
+}
+
+/// The contract of an estimate from its figures.
+fn contract<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang, f: &Figures) -> Estimate<'v> {
+    let mut partial: Vec<V> = answers.values.iter().copied().chain(std::iter::repeat(V::Unknown)).take(v.questions.len()).collect();
+    mask(v, &mut partial, as_of);
+    let decided = Decided { figures: &f.programs };
+    let env = Env::new(&partial, as_of).with_consts(&v.consts).with_programs(&decided);
+    let qid = |q: usize| v.questions[q].id.as_str();
+    let programs = v
+        .programs
+        .iter()
+        .zip(&f.programs)
+        .map(|(p, fig)| {
+            let mut reasons: Vec<Reason<'v>> = p
+                .conditions
+                .iter()
+                .map(|c| Reason {
+                    result: match c.when.code.holds(&env) {
+                        Ok(Tri::True) => Met::Met,
+                        Ok(Tri::False) => Met::NotMet,
+                        _ if !c.when.reads.is_empty() && c.when.reads.iter().all(|&q| !may_be_asked(v, q, &partial, as_of)) => {
+                            Met::NotApplicable
+                        }
+                        _ => Met::Unknown,
+                    },
+                    text: c.text.get(lang),
+                    source: &c.source,
+                    condition: &c.when.src,
+                    assumption: c.assumption.as_ref().map(|a| a.get(lang)),
+                })
+                .collect();
+            if let Some(g) = &p.exclusive_group {
+                reasons.push(Reason {
+                    result: fig.gives_way,
+                    text: p.explained.group_text.as_ref().map_or("", |t| t.get(lang)),
+                    source: &p.source,
+                    condition: g_condition(p, g),
+                    assumption: None,
+                });
+            }
+            ProgramEstimate {
+                id: &p.id,
+                name: p.name.get(lang),
+                kind: kind(p),
+                status: fig.status,
+                amount: fig.amount,
+                min: fig.min,
+                max: fig.max,
+                range_exact: fig.exact,
+                missing: fig.missing.iter().map(|&q| qid(q)).collect(),
+                reasons,
+                schedule: fig
+                    .schedule
+                    .iter()
+                    .map(|&(year, payer, amount)| {
+                        let x = v.payers.get(payer);
+                        Payment { year, payer: x.map_or("", |x| x.id.as_str()), payer_name: x.map_or("", |x| x.name.get(lang)), amount }
+                    })
+                    .collect(),
+                assumptions: p.explained.assumptions.iter().map(|t| t.get(lang)).collect(),
+                sources: &p.explained.sources,
+                payers: p.explained.payer_names.iter().map(|t| t.get(lang)).collect(),
+                description: p.description.as_ref().map(|d| d.get(lang)),
+                note: p.note.as_ref().map(|d| d.get(lang)),
+                exclusive_group: p.exclusive_group.as_deref(),
+                tables: p.tables.iter().filter_map(|&t| v.tables.get(t)).map(|t| table_view(v, t, lang)).collect(),
+                excluded_by: fig.excluded_by.map(|w| v.programs[w].id.as_str()),
+            }
+        })
+        .collect();
+    Estimate {
+        rule_set: &v.rule_set,
+        rule_set_name: v.name.get(lang),
+        version: Some(&v.version),
+        effective_from: Some(v.effective_from),
+        effective_to: v.effective_to,
+        as_of,
+        lang: lang.tag(),
+        currency: &v.currency,
+        total: f.total,
+        total_min: f.total_min,
+        total_max: f.total_max,
+        next_question: f.next_question.map(qid),
+        programs,
+        assumptions: v.assumptions.iter().map(|t| t.get(lang)).collect(),
+        unused_answers: f.unused.iter().map(|&q| qid(q)).collect(),
+        version_candidates: Vec::new(),
+    }
+}
+
+fn g_condition<'v>(p: &'v Program, _g: &str) -> &'v str {
+    p.explained.group_condition.as_deref().unwrap_or("")
+}
+
+fn table_view<'v>(v: &'v Version, t: &'v crate::rules::Table, lang: Lang) -> TableView<'v> {
+    let q = &v.questions[t.key];
+    TableView {
+        id: &t.id,
+        name: t.name.get(lang),
+        key: &q.id,
+        rows: q
+            .options
+            .iter()
+            .zip(&t.rows)
+            .filter_map(|(o, r)| r.map(|value| TableRow { option: &o.id, label: o.label.get(lang), value }))
+            .collect(),
+    }
+}
+
+/// The estimate while the answer that picks the version is missing: the exact range over
+/// every version it could pick. The texts, reasons and schedules are the latest candidate's;
+/// statuses, amounts, ranges and totals span them all.
+fn estimate_range<'v>(
+    picks: &[(&'v Version, Option<Date>, Option<Date>)],
+    raw: &[(String, Raw)],
+    as_of: Date,
+    lang: Lang,
+) -> Result<Estimate<'v>, EstimateError> {
+    let Some(&(latest, _, _)) = picks.last() else {
+        return Err(EstimateError::NoVersion { as_of: as_of.to_string(), covered: List::default() });
+    };
+    let (answers, errs) = Answers::parse(latest, raw, as_of);
+    if !errs.is_empty() {
+        return Err(EstimateError::Answers { errors: errs });
+    }
+    let q = latest.versions_by.unwrap_or(0);
+    let mut each: Vec<(&Version, Figures)> = Vec::new();
+    for &(v, from, to) in picks {
+        let (a, errs) = Answers::parse(v, raw, as_of);
+        if !errs.is_empty() {
+            return Err(EstimateError::Answers { errors: errs });
+        }
+        let vq = v.versions_by.unwrap_or(q);
+        let f = figures_in(v, &a.values, as_of, Some(Confine { q: vq, from, to }))?;
+        each.push((v, f));
+    }
+    let base = figures(latest, &answers, as_of)?;
+    let mut merged = base.clone();
+    for (i, p) in latest.programs.iter().enumerate() {
+        let figs: Vec<Option<&Figure>> =
+            each.iter().map(|(v, f)| v.programs.iter().position(|x| x.id == p.id).and_then(|j| f.programs.get(j))).collect();
+        let m = &mut merged.programs[i];
+        let statuses: Vec<Status> = figs.iter().map(|f| f.map_or(Status::NotEligible, |f| f.status)).collect();
+        m.status = if statuses.iter().all(|s| *s == Status::Eligible) {
+            Status::Eligible
+        } else if statuses.iter().all(|s| *s == Status::NotEligible) {
+            Status::NotEligible
+        } else {
+            Status::NeedsInfo
+        };
+        if kind(p) == ProgramKind::Cash {
+            let zero = latest.rounding.zero();
+            let mins = figs.iter().map(|f| f.and_then(|f| f.min).unwrap_or(zero));
+            let maxs = figs.iter().map(|f| f.and_then(|f| f.max).unwrap_or(zero));
+            m.min = mins.min();
+            m.max = maxs.max();
+            let amounts: Vec<Option<Decimal>> = figs.iter().map(|f| f.and_then(|f| f.amount)).collect();
+            m.amount = if m.status == Status::Eligible && amounts.windows(2).all(|w| w[0] == w[1]) { amounts[0] } else { None };
+            if m.amount.is_none() {
+                m.schedule.clear();
             }
         }
-    };
-    p.assumptions.iter().for_each(|a| add(Some(a)));
-    p.conditions.iter().for_each(|c| add(c.assumption.as_ref()));
-    add(p.amount.as_ref().and_then(|a| a.assumption.as_ref()));
-    p.schedule.iter().for_each(|s| add(s.assumption.as_ref()));
-    for &q in &p.deps {
-        add(v.questions.get(q).and_then(|x| x.assumption.as_ref()));
-    }
-    let mut cited: Vec<&str> = vec![p.source.as_str()];
-    let refs = p
-        .conditions
-        .iter()
-        .map(|c| c.source.as_str())
-        .chain(p.amount.iter().flat_map(|a| a.sources.iter().map(String::as_str)))
-        .chain(p.schedule.iter().map(|s| s.source.as_str()))
-        .chain(p.deps.iter().filter_map(|&q| v.questions.get(q).and_then(|x| x.source.as_deref())));
-    for s in refs {
-        if !cited.contains(&s) {
-            cited.push(s);
+        m.exact = figs.iter().all(|f| f.is_none_or(|f| f.exact));
+        let decided = m.status != Status::NeedsInfo && m.min == m.max;
+        if decided {
+            m.missing.clear();
+        } else {
+            // the questions by their index in the latest version
+            let mut missing: Vec<usize> = Vec::new();
+            for (k, (v, _)) in each.iter().enumerate() {
+                if let Some(f) = figs[k] {
+                    for &x in &f.missing {
+                        if let Some(j) = latest.question_index(&v.questions[x].id) {
+                            missing.push(j);
+                        }
+                    }
+                }
+            }
+            missing.push(q);
+            missing.sort_unstable();
+            missing.dedup();
+            m.missing = missing;
         }
     }
-    crate::rules::Explained {
-        assumptions,
-        sources: cited.iter().filter_map(|id| v.source(id).cloned()).collect(),
-        payer_names: p.payers.iter().filter_map(|&i| v.payers.get(i)).map(|x| x.name.clone()).collect(),
-    }
+    merged.total_min = each.iter().map(|(_, f)| f.total_min).min().unwrap_or(base.total_min);
+    merged.total_max = each.iter().map(|(_, f)| f.total_max).max().unwrap_or(base.total_max);
+    merged.total = (merged.total_min == merged.total_max).then_some(merged.total_min);
+    merged.next_question = (0..latest.questions.len()).find(|x| merged.programs.iter().any(|f| f.missing.contains(x)));
+    let mut e = contract(latest, &answers, as_of, lang, &merged);
+    e.version = None;
+    e.effective_from = None;
+    e.effective_to = None;
+    e.version_candidates = picks.iter().map(|(v, _, _)| v.version.as_str()).collect();
+    Ok(e)
 }
 
 /// Which questions the form shows given the answers so far: those without `ask_when` and
@@ -1032,131 +1129,11 @@ pub fn asked(v: &Version, answers: &Answers, as_of: Date) -> Vec<bool> {
     partial.resize(v.questions.len(), V::Unknown);
     let mut out = Vec::with_capacity(v.questions.len());
     for q in 0..v.questions.len() {
-        let shown = match v.questions[q].ask_when.as_ref() {
-            None => true,
-            Some(aw) => aw.code.holds(&Env { values: &partial, as_of }) == Ok(Tri::True),
-        };
+        let shown = asked_in(v, q, &partial, as_of);
         if !shown {
             partial[q] = V::Unknown;
         }
         out.push(shown);
     }
     out
-}
-
-/// Whether question `q` may still be asked given the partial answers.
-fn partial_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
-    match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-        None => true,
-        Some(aw) => aw.code.holds(&Env { values: partial, as_of }) != Ok(Tri::False),
-    }
-}
-
-/// Whether eligible program `i` loses its exclusive group (就高不重复) to another eligible
-/// member: one with a higher amount, or the same amount and listed earlier. `eligible(j)` is
-/// `Some(amount)` when program `j` is eligible.
-fn outranked(v: &Version, i: usize, eligible: impl Fn(usize) -> Option<Option<Decimal>>) -> bool {
-    let Some(g) = v.programs.get(i).and_then(|p| p.exclusive_group.as_deref()) else { return false };
-    let Some(mine) = eligible(i) else { return false };
-    v.programs
-        .iter()
-        .enumerate()
-        .any(|(j, o)| j != i && o.exclusive_group.as_deref() == Some(g) && eligible(j).is_some_and(|a| a > mine || (a == mine && j < i)))
-}
-
-/// In an exclusive group only the highest amount is paid (就高不重复): when every member's
-/// amount is known, the others are set to not eligible with the reason.
-fn apply_exclusive_groups<'v>(v: &'v Version, programs: &mut [ProgramEstimate<'v>], lang: Lang) {
-    let mut groups: Vec<&str> = v.programs.iter().filter_map(|p| p.exclusive_group.as_deref()).collect();
-    crate::sort::sort_dedup(&mut groups);
-    for g in groups {
-        let members: Vec<usize> = (0..programs.len()).filter(|&i| v.programs[i].exclusive_group.as_deref() == Some(g)).collect();
-        let names: Vec<&str> = members.iter().map(|&i| programs[i].name).collect();
-        let eligible: Vec<usize> = members.iter().copied().filter(|&i| programs[i].status == Status::Eligible).collect();
-        let settled = members.iter().all(|&i| programs[i].status != Status::NeedsInfo && programs[i].min == programs[i].max);
-        let text = match lang {
-            Lang::Zh => format!("就高不重复：{} 只能享受其中金额最高的一项", crate::error::joined(&names, "、")),
-            Lang::En => format!("Only the highest of {} is granted (就高不重复)", crate::error::joined(&names, ", ")),
-        };
-        for &i in &members {
-            let lose = settled
-                && eligible.len() > 1
-                && (programs[i].status != Status::Eligible
-                    || outranked(v, i, |j| (programs[j].status == Status::Eligible).then_some(programs[j].amount)));
-            let pe = &mut programs[i];
-            pe.reasons.more.push(Reason {
-                result: if lose { Met::NotMet } else { Met::Met },
-                text: Cow::Owned(text.clone()),
-                source: &v.programs[i].source,
-                condition: Cow::Owned(format!("exclusive_group = {g}")),
-                assumption: None,
-            });
-            if lose {
-                let zero = v.rounding.zero();
-                pe.status = Status::NotEligible;
-                pe.amount = None;
-                pe.min = Some(zero);
-                pe.max = Some(zero);
-                pe.schedule.clear();
-            }
-        }
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    /// A version with one program whose `n` conditions read yes/no questions `q0..`; `q1` is
-    /// asked only when `q0` is yes.
-    fn version(n: usize) -> Version {
-        let mut s = String::from(
-            "format = 1\nrule_set = \"r\"\nversion = \"v1\"\nname = { zh-CN = \"规则\", en = \"Rules\" }\njurisdiction = { zh-CN = \"区\", en = \"Zone\" }\ncurrency = \"CNY\"\neffective_from = 2024-01-01\n[money]\nscale = 2\nrounding = \"half_up\"\n[[sources]]\nid = \"s\"\ntitle = \"t\"\nissuer = \"i\"\nquote = \"q\"\n[[payers]]\nid = \"p\"\nname = { zh-CN = \"付\", en = \"Payer\" }\n",
-        );
-        for q in 0..n {
-            let ask = if q == 1 { "ask_when = \"q0\"\n" } else { "" };
-            s += &format!("[[questions]]\nid = \"q{q}\"\ntype = \"bool\"\nlabel = {{ zh-CN = \"问{q}\", en = \"Q{q}\" }}\n{ask}");
-        }
-        s += "[[programs]]\nid = \"p\"\nname = { zh-CN = \"项目\", en = \"P\" }\nkind = \"in_kind\"\npayers = [\"p\"]\nsource = \"s\"\n";
-        for q in 0..n {
-            s += &format!("[[programs.conditions]]\nwhen = \"q{q}\"\ntext = {{ zh-CN = \"条件{q}\", en = \"C{q}\" }}\nsource = \"s\"\n");
-        }
-        crate::rules::load_version("r.toml", Some(&s), crate::node::from_toml("r.toml", &s).unwrap()).unwrap()
-    }
-
-    /// Every result kind, packed (≤ 32 conditions) or listed (more), comes back in order with
-    /// its condition's text and source, as `iter`, `results` and serde give them.
-    #[test]
-    fn reasons_keep_each_result_in_order() {
-        for n in [3, 32, 33, 40] {
-            let v = version(n);
-            // q0 no (so q1 is not asked: not applicable), q2 unanswered, the rest alternate.
-            let mut raw = vec![("q0".to_string(), Raw::Bool(false))];
-            raw.extend((3..n).map(|q| (format!("q{q}"), Raw::Bool(q % 2 == 0))));
-            let (answers, errs) = Answers::parse(&v, &raw);
-            assert!(errs.is_empty());
-            let e = estimate_version(&v, &answers, Date::parse("2024-07-15").unwrap(), Lang::En).unwrap();
-            let r = &e.programs[0].reasons;
-            let want: Vec<Met> = (0..n)
-                .map(|q| match q {
-                    0 => Met::NotMet,
-                    1 => Met::NotApplicable,
-                    2 => Met::Unknown,
-                    q if q % 2 == 0 => Met::Met,
-                    _ => Met::NotMet,
-                })
-                .collect();
-            assert_eq!(r.results().collect::<Vec<_>>(), want, "{n} conditions");
-            assert_eq!(r.len(), n);
-            let listed: Vec<Reason<'_>> = r.iter().collect();
-            assert_eq!(listed.iter().map(|x| x.result).collect::<Vec<_>>(), want);
-            assert_eq!(listed[n - 1].text, format!("C{}", n - 1));
-            assert_eq!(listed[n - 1].condition, format!("q{}", n - 1));
-            let json = serde_json::to_value(r).unwrap();
-            assert_eq!(json.as_array().unwrap().len(), n);
-            assert_eq!(json[1]["result"], "not_applicable");
-            assert_eq!(json[2]["result"], "unknown");
-        }
-    }
 }

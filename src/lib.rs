@@ -23,7 +23,10 @@
 //! # }
 //! ```
 //!
-//! The core is pure Rust with no wasm dependencies; `wasm.rs` is the only browser boundary.
+//! Layers, each using only those before it: dates and money → expressions (`expr`) → the
+//! rule model (`rules`: format, loading, checking) → estimates (`estimate`, with the
+//! `contract` types) → reports, diffs and rule tests → the CLI and the browser boundary
+//! (`wasm.rs`, the only file that knows JavaScript). See docs/architecture.md.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -31,49 +34,33 @@
 mod answers;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cases;
-pub mod compact;
+mod contract;
 mod date;
+mod diff;
 mod error;
 mod estimate;
 pub mod expr;
-mod json;
 mod money;
-mod node;
 mod report;
-mod rules;
-mod sort;
+pub mod rules;
 
-pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, RawAnswers};
-pub use date::Date;
-pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
-pub use estimate::{
-    asked, estimate, estimate_version, pick, quick, Estimate, Figure, Figures, Met, Payment, ProgramEstimate, Quick, Reason, Request,
-    Status, Texts,
+pub use answers::{raw_from_json_text, validate, Answers, Raw, RawAnswers};
+pub use contract::{
+    Estimate, Met, OptionView, Part, Payment, ProgramEstimate, QuestionView, Reason, Status, TableRow, TableView, VersionInfo,
 };
-pub use money::{parse_decimal, push_decimal, Rounding, RoundingMode};
-#[cfg(not(target_arch = "wasm32"))]
-pub use node::from_toml;
-pub use node::{from_json, Node};
+pub use date::{Date, Span};
+pub use diff::diff;
+pub use error::{AnswerError, AnswerProblem, EstimateError, Expected, Found, List, Problem, RuleError, RuleErrors};
+pub use estimate::{asked, estimate, estimate_version, figures, kind, pick, Figure, Figures, Pick, Request, MAX_COMBINATIONS};
+pub use money::{parse_decimal, Rounding, RoundingMode};
 pub use report::text_report;
 pub use rules::{
-    bundle_json, diff, load_bundle, load_version, Amount, Bound, Choice, Condition, Explained, Formula, Lang, Payer, Program, ProgramKind,
-    QType, Question, RuleSet, ScheduleRow, Source, Text, Version, BUNDLE_FORMAT,
+    bundle_json, load_bundle, load_version, Amount, Bound, Bundle, BundleVersion, Choice, Condition, Explained, Formula, Lang, NamedValue,
+    Payer, Periodic, Program, ProgramKind, QType, Question, RuleSet, Schedule, ScheduleRow, Source, Table, Text, Version, BUNDLE_FORMAT,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use rules::{load_dir, load_file, rule_files};
+pub use rules::{load_dir, load_file, read_dir, rule_files};
 pub use rust_decimal::Decimal;
-/// The browser boundary (wasm builds only).
-#[cfg(target_arch = "wasm32")]
-pub mod wasm_api {
-    pub use crate::wasm::*;
-}
+
 #[cfg(target_arch = "wasm32")]
 mod wasm;
-
-/// The wasm heap: talc rather than std's dlmalloc, 2 KB gzip smaller. Like dlmalloc it merges
-/// freed neighbours and finds a fit in binned free lists (no scan of every free block), and it
-/// grows the heap in place when the wasm memory grows. Without realloc in place (a realloc
-/// copies), which is smaller still; the strings and vectors here are short.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -4,8 +4,7 @@
 //! rounding (`scale` digits after the point and a `rounding` mode) and the engine rounds once,
 //! at the program amount and at each schedule row, never in between.
 
-use crate::date::truncate;
-use crate::error::quoted;
+use crate::error::short;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// How a rule set rounds money, declared in its `[money]` table.
@@ -94,10 +93,8 @@ impl Rounding {
 /// Parses a decimal written as a string: digits, an optional sign and point; no exponent, no
 /// thousands separators, at most 28 significant digits. Errors say why in plain words.
 pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
-    // On bytes, without str's pattern searchers (trim, splitn, strip_prefix) in the wasm: any
-    // byte other than an ASCII digit, one leading sign and the point (spaces around the number
-    // included) makes it "not a decimal number".
-    let neg = s.as_bytes().first() == Some(&b'-');
+    // Any byte other than an ASCII digit, one leading sign and the point (spaces around the
+    // number included) makes it "not a decimal number", with a message that says how to write it.
     let body = match s.as_bytes() {
         [b'-' | b'+', rest @ ..] => rest,
         all => all,
@@ -113,129 +110,22 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, String> {
         !int.is_empty() && int.iter().all(u8::is_ascii_digit) && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit));
     if !ok {
         return Err(format!(
-            "{} is not a decimal number (write it like \"12500.00\": digits and one point, no exponent or separators)",
-            quoted(&truncate(s, 40))
+            "{:?} is not a decimal number (write it like \"12500.00\": digits and one point, no exponent or separators)",
+            short(s, 40)
         ));
     }
     let leading_zeros = int.iter().take_while(|&&b| b == b'0').count();
     let digits = int.len() - leading_zeros + frac.map_or(0, <[u8]>::len);
     if digits > 28 {
-        return Err(format!("{} has more than 28 digits", quoted(&truncate(s, 40))));
+        return Err(format!("{:?} has more than 28 digits", short(s, 40)));
     }
-    // At most 28 digits: the value fits the 96-bit mantissa and the scale is at most 28, so
-    // this is what `Decimal::from_str_exact(s)` gives (a test compares them) without linking
-    // rust_decimal's string parser into the wasm.
-    let mut m: i128 = 0;
-    for &b in int.iter().chain(frac.unwrap_or_default()) {
-        m = m * 10 + i128::from(b - b'0');
-    }
-    if neg {
-        m = -m;
-    }
-    let scale = frac.map_or(0, <[u8]>::len) as u32;
-    Decimal::try_from_i128_with_scale(m, scale).map_err(|_| format!("{} is out of range", quoted(&truncate(s, 40))))
-}
-
-/// Appends `d` exactly as its `Display` writes it (every digit of its scale), without going
-/// through `core::fmt` or rust_decimal's `Display` (neither is linked into the wasm for
-/// decimals): the batch output, the JSON that crosses into the browser and every message.
-pub fn push_decimal(out: &mut String, d: Decimal) {
-    let m = d.mantissa().unsigned_abs();
-    let scale = d.scale() as usize;
-    let mut buf = [0u8; 40];
-    let mut i = buf.len();
-    let mut digits = 0;
-    let mut digit = |i: &mut usize, c: u8| {
-        *i -= 1;
-        buf[*i] = c;
-    };
-    if let Ok(mut x) = u64::try_from(m) {
-        while x > 0 || digits <= scale {
-            digit(&mut i, b'0' + (x % 10) as u8);
-            x /= 10;
-            digits += 1;
-            if digits == scale {
-                digit(&mut i, b'.');
-            }
-        }
-    } else {
-        // Mantissas beyond 64 bits (never an amount in practice): 96 bits as three 32-bit
-        // limbs, divided by ten with 64-bit arithmetic.
-        let mut limbs = [(m >> 64) as u32, (m >> 32) as u32, m as u32];
-        while limbs != [0; 3] || digits <= scale {
-            let mut rem = 0u64;
-            for l in &mut limbs {
-                let cur = (rem << 32) | u64::from(*l);
-                *l = (cur / 10) as u32;
-                rem = cur % 10;
-            }
-            digit(&mut i, b'0' + rem as u8);
-            digits += 1;
-            if digits == scale {
-                digit(&mut i, b'.');
-            }
-        }
-    }
-    if d.is_sign_negative() {
-        out.push('-');
-    }
-    out.extend(buf.get(i..).unwrap_or_default().iter().map(|&c| char::from(c)));
-}
-
-/// `d` as its `Display` writes it, through [`push_decimal`].
-pub(crate) fn decimal_string(d: Decimal) -> String {
-    let mut s = String::new();
-    push_decimal(&mut s, d);
-    s
-}
-
-/// A decimal in a message (`format!("{}", Dec(d))`): as its `Display` writes it, through
-/// [`push_decimal`].
-pub(crate) struct Dec(pub Decimal);
-
-impl std::fmt::Display for Dec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&decimal_string(self.0))
-    }
+    Decimal::from_str_exact(s).map_err(|_| format!("{:?} is out of range", short(s, 40)))
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
-
-    /// Decimals whose text is easy to get wrong: signed zeros, trailing zeros, the 64- and
-    /// 96-bit limits, every digit behind the point.
-    pub(crate) const DECIMALS: &[&str] = &[
-        "0",
-        "-0",
-        "-0.00",
-        "0.00",
-        "-0.50",
-        "300000.00",
-        "12500.00",
-        "1",
-        "-7",
-        "0.0000000000000000000000000001",
-        "79228162514264337593543950335",
-        "-79228162514264337593543950335",
-        "18446744073709551615",
-        "18446744073709551616",
-        "184467440737.09551616",
-        "7922816251426433759354395033.5",
-        "-0.7922816251426433759354395034",
-        "-1.5",
-        "1.8446744073709551615",
-    ];
-
-    #[test]
-    fn decimals_are_written_as_display_writes_them() {
-        for s in DECIMALS {
-            let d: Decimal = s.parse().unwrap();
-            let mut out = String::new();
-            push_decimal(&mut out, d);
-            assert_eq!(out, d.to_string(), "{s}");
-        }
-    }
 
     fn d(s: &str) -> Decimal {
         parse_decimal(s).unwrap()

@@ -1,6 +1,6 @@
 //! A readable text report of an estimate, in zh-CN or en.
 
-use crate::estimate::{Estimate, Met, Status};
+use crate::contract::{Estimate, Met, Status};
 use crate::rules::{Lang, ProgramKind, Version};
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -35,8 +35,11 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
     let label = |id: &str| v.questions.iter().find(|q| q.id == id).map_or(id.to_string(), |q| q.label.get(lang).to_string());
     let mut s = String::new();
     let cur = &e.currency;
-    let _ =
-        writeln!(s, "{} — {} {} ({} {})", e.rule_set_name, t(lang, "版本", "version"), e.version, t(lang, "估算日期", "as of"), e.as_of);
+    let version = match e.version {
+        Some(x) => x.to_string(),
+        None => e.version_candidates.join(t(lang, " 或 ", " or ")),
+    };
+    let _ = writeln!(s, "{} — {} {} ({} {})", e.rule_set_name, t(lang, "版本", "version"), version, t(lang, "估算日期", "as of"), e.as_of);
     match e.total {
         Some(tot) => {
             let _ = writeln!(s, "{}: {} {}", t(lang, "现金合计", "Cash total"), group(&tot), cur);
@@ -92,7 +95,7 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
             };
             let _ = writeln!(s, "  {year} {}: {} {cur}", pay.payer_name, group(&pay.amount));
         }
-        for r in p.reasons.iter() {
+        for r in &p.reasons {
             let mark = match r.result {
                 Met::Met => "✓",
                 Met::NotMet => "✗",
@@ -105,13 +108,13 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
             let names: Vec<String> = p.missing.iter().map(|m| label(m)).collect();
             let _ = writeln!(s, "  {}: {}", t(lang, "尚需回答", "Still to answer"), names.join(t(lang, "；", "; ")));
         }
-        for a in p.assumptions.iter() {
+        for a in &p.assumptions {
             let _ = writeln!(s, "  {}{a}", t(lang, "假设：", "Assumption: "));
         }
     }
     if !e.assumptions.is_empty() {
         let _ = writeln!(s);
-        for a in e.assumptions.iter() {
+        for a in &e.assumptions {
             let _ = writeln!(s, "{}{a}", t(lang, "假设：", "Assumption: "));
         }
     }
@@ -125,6 +128,7 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::group;
 
     #[test]

@@ -1,149 +1,134 @@
 //! The browser boundary — the only `#[wasm_bindgen]` file. It converts JS values to the core's
-//! types and back and forwards every call; no rule logic lives here.
+//! types and back (serde-wasm-bindgen; web-sys for forms) and forwards every call; no rule
+//! logic lives here.
 //!
-//! Money crosses as decimal strings; errors cross as plain objects
-//! `{ kind, message, field?, file?, line?, column? }`.
+//! An estimate crosses in two parts (see `contract.rs`): the texts that do not depend on the
+//! answers once per version and language, kept here as a frozen JS object, and per call the
+//! part that does; `overlay` lays the second over the first, key by key, into the object the
+//! CLI prints. Errors cross as `{ kind, code, message, field?, …arguments, errors? }` with the
+//! message in the language asked for.
 
-use crate::answers::{Answers, Raw};
-#[cfg(feature = "figures")]
-use crate::compact::compact_figures;
-use crate::compact::{compact, skeleton_json, Compact};
-use crate::error::{EstimateError, RuleErrors};
-use crate::estimate::{estimate_version, pick, Estimate};
-use crate::json::{Obj, ToJson};
-use crate::rules::{Bound, Lang, QType, RuleSet, Version};
-use crate::{load_bundle, Date};
-use js_sys::{Array, Object, Reflect};
-use std::cell::{Cell, RefCell};
+use crate::answers::{validate, Answers, Raw};
+use crate::contract::{OptionView, Part, QuestionView, VersionInfo};
+use crate::error::{AnswerError, EstimateError, RuleErrors};
+use crate::estimate::{asked, estimate, pick, Pick, Request};
+use crate::expr::V;
+use crate::rules::{load_bundle, Lang, QType, RuleSet, Version};
+use crate::Date;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-/// A structured error for JS.
-struct JsError {
-    kind: &'static str,
-    message: String,
-    field: Option<String>,
-    file: Option<String>,
-    line: Option<u32>,
-    column: Option<u32>,
-    errors: Vec<FieldError>,
+#[wasm_bindgen(inline_js = r#"
+function freeze(x) {
+  if (x && typeof x === "object" && !Object.isFrozen(x)) {
+    for (const k of Object.keys(x)) freeze(x[k]);
+    Object.freeze(x);
+  }
+  return x;
+}
+export function shared(json) {
+  return freeze(JSON.parse(json));
+}
+export function overlay(shared, values) {
+  if (Array.isArray(values)) return values.map((v, i) => overlay(shared == null ? undefined : shared[i], v));
+  if (values === null || typeof values !== "object" || shared == null || typeof shared !== "object" || Array.isArray(shared)) return values;
+  const out = {};
+  for (const k of Object.keys(shared)) out[k] = k in values ? overlay(shared[k], values[k]) : shared[k];
+  for (const k of Object.keys(values)) if (!(k in shared)) out[k] = values[k];
+  return out;
+}
+export function values(json) {
+  return JSON.parse(json);
+}
+"#)]
+extern "C" {
+    /// Parses the shared part of an estimate and freezes it.
+    fn shared(json: &str) -> JsValue;
+    /// Lays the answer part over the shared part.
+    fn overlay(shared: &JsValue, values: &JsValue) -> JsValue;
+    /// Parses the answer part.
+    fn values(json: &str) -> JsValue;
 }
 
-impl JsError {
-    /// An estimate error without its per-field list (used where fields are listed apart).
-    fn of(e: &EstimateError) -> JsError {
-        JsError { kind: e.kind(), message: e.to_string(), field: None, file: None, line: None, column: None, errors: Vec::new() }
-    }
+/// JSON-compatible serialization (maps as plain objects, no `undefined`).
+fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
-struct FieldError {
-    field: String,
-    message: String,
-}
-
-/// A value as a JS object: serialized to JSON here, parsed by the browser's `JSON.parse`
-/// (smaller than building the object through the boundary field by field, and as fast).
-fn to_js(v: &(impl ToJson + ?Sized)) -> JsValue {
-    js_sys::JSON::parse(&crate::json::to_string(v)).unwrap_or_else(|e| e)
-}
-
-impl ToJson for JsError {
-    fn json(&self, out: &mut String) {
-        let mut o = Obj::new(out);
-        o.field("kind", self.kind).field("message", &self.message).some("field", &self.field).some("file", &self.file);
-        o.some("line", &self.line).some("column", &self.column);
-        if !self.errors.is_empty() {
-            o.field("errors", &self.errors);
+/// An error for JS: its kind, code and arguments, its message in `lang`, and for answers each
+/// bad field with its own code and message.
+fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
+    let mut out = serde_json::to_value(e).unwrap_or_default();
+    if let Some(o) = out.as_object_mut() {
+        o.insert("kind".into(), e.kind().into());
+        o.insert("message".into(), e.message(lang).into());
+        if let Some(f) = e.field() {
+            o.insert("field".into(), f.into());
         }
-        o.end();
+        if let EstimateError::Answers { errors } = e {
+            o.insert("errors".into(), field_errors(errors, lang));
+        }
     }
+    to_js(&out)
 }
 
-impl ToJson for FieldError {
-    fn json(&self, out: &mut String) {
-        Obj::new(out).field("field", &self.field).field("message", &self.message).end();
-    }
-}
-
-fn plain(kind: &'static str, message: String, field: Option<String>) -> JsValue {
-    to_js(&JsError { kind, message, field, file: None, line: None, column: None, errors: Vec::new() })
+fn field_errors(errors: &[AnswerError], lang: Lang) -> serde_json::Value {
+    errors
+        .iter()
+        .map(|x| {
+            let mut j = serde_json::to_value(x).unwrap_or_default();
+            if let Some(o) = j.as_object_mut() {
+                o.insert("message".into(), x.message(lang).into());
+            }
+            j
+        })
+        .collect()
 }
 
 fn rule_error(e: &RuleErrors) -> JsValue {
     let first = e.0.first();
-    to_js(&JsError {
-        kind: "rules",
-        message: e.to_string(),
-        field: first.map(|x| x.field.clone()).filter(|f| !f.is_empty()),
-        file: first.map(|x| x.file.clone()),
-        line: first.and_then(|x| x.line),
-        column: first.and_then(|x| x.column),
-        errors: Vec::new(),
-    })
+    let mut out = serde_json::json!({ "kind": "rules", "message": e.describe(Lang::En), "errors": e });
+    if let (Some(o), Some(f)) = (out.as_object_mut(), first) {
+        o.insert("code".into(), serde_json::to_value(&f.problem).ok().and_then(|p| p.get("code").cloned()).unwrap_or_default());
+        o.insert("file".into(), f.file.clone().into());
+        if !f.field.is_empty() {
+            o.insert("field".into(), f.field.clone().into());
+        }
+    }
+    to_js(&out)
 }
 
-fn estimate_error(e: &EstimateError) -> JsValue {
-    let errors = match e {
-        EstimateError::Answers(v) => v.iter().map(|x| FieldError { field: x.field.clone(), message: x.message.clone() }).collect(),
-        _ => Vec::new(),
-    };
-    to_js(&JsError {
-        kind: e.kind(),
-        message: e.to_string(),
-        field: e.field().map(String::from),
-        file: None,
-        line: None,
-        column: None,
-        errors,
-    })
+fn input_error(e: EstimateError) -> JsValue {
+    estimate_error(&e, Lang::En)
 }
 
-/// Reads JS answers without trusting their shape: only own enumerable keys, each value
-/// classified by its JS type. Nothing is coerced.
-fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
-    if answers.is_null() || answers.is_undefined() {
-        return Ok(Vec::new());
+/// The options of `estimate` and `evaluate`.
+#[derive(Deserialize, Default)]
+struct Options {
+    lang: Option<String>,
+    version: Option<String>,
+}
+
+fn options(opts: JsValue) -> Result<(Lang, Option<String>), JsValue> {
+    if opts.is_null() || opts.is_undefined() {
+        return Ok((Lang::Zh, None));
     }
-    if !answers.is_object() || Array::is_array(answers) {
-        return Err(plain("answer", "answers must be an object {question_id: value}".into(), Some("answers".into())));
-    }
-    let obj: &Object = answers.unchecked_ref();
-    let entries = Object::entries(obj);
-    let n = entries.length();
-    let mut out = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let raw = match value_kind(&entries, i) {
-            0 => Raw::Null,
-            1 => Raw::Bool(false),
-            2 => Raw::Bool(true),
-            3 => {
-                let f = number_at(&entries, i);
-                if f.is_finite() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_991.0 {
-                    Raw::Int(f as i64)
-                } else {
-                    Raw::Float(f)
-                }
-            }
-            4 => Raw::Str(text_at(&entries, i)),
-            5 => Raw::Other("an array"),
-            _ => Raw::Other("an object"),
-        };
-        out.push((key_at(&entries, i), raw));
-    }
-    Ok(out)
+    let o: Options = serde_wasm_bindgen::from_value(opts).unwrap_or_default();
+    Ok((parse_lang(o.lang)?, o.version.filter(|v| !v.is_empty())))
 }
 
 fn parse_lang(lang: Option<String>) -> Result<Lang, JsValue> {
     match lang.as_deref() {
         None | Some("") => Ok(Lang::Zh),
-        Some(l) => Lang::parse(l)
-            .ok_or_else(|| plain("input", format!("unknown language {}; use zh-CN or en", crate::error::quoted(l)), Some("lang".into()))),
+        Some(l) => Lang::parse(l).ok_or_else(|| input_error(EstimateError::BadLang { value: l.to_string() })),
     }
 }
 
 fn parse_date(as_of: Option<String>) -> Result<Date, JsValue> {
     match as_of.as_deref() {
         None | Some("") => Ok(today()),
-        Some(s) => Date::parse(s).map_err(|m| plain("input", format!("asOf: {m}"), Some("asOf".into()))),
+        Some(s) => Date::parse(s).map_err(|detail| input_error(EstimateError::BadAsOf { value: s.to_string(), detail })),
     }
 }
 
@@ -152,182 +137,90 @@ fn today() -> Date {
     Date::from_ymd(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_else(|_| Date::today())
 }
 
-/// Options of `estimate` and `evaluate`: `{ lang?: "zh-CN" | "en", version?: string }`.
-fn options(opts: &JsValue) -> Result<(Lang, Option<String>), JsValue> {
-    if opts.is_null() || opts.is_undefined() {
-        return Ok((Lang::Zh, None));
+/// Reads JS answers without trusting their shape: own enumerable keys only, each value read on
+/// its own (one that cannot be read is that field's error, the others are kept). Nothing is
+/// coerced.
+fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
+    if answers.is_null() || answers.is_undefined() {
+        return Ok(Vec::new());
     }
-    let opts: &Options = opts.unchecked_ref();
-    let get = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_string());
-    Ok((parse_lang(get(opts.lang()))?, get(opts.version()).filter(|v| !v.is_empty())))
+    if !answers.is_object() || js_sys::Array::is_array(answers) {
+        let e = AnswerError { field: "answers".into(), problem: crate::error::AnswerProblem::NotAnObject {} };
+        return Err(input_error(EstimateError::Answers { errors: vec![e] }));
+    }
+    let entries = js_sys::Object::entries(answers.unchecked_ref());
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for pair in entries.iter() {
+        let pair: js_sys::Array = pair.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let raw = match serde_wasm_bindgen::from_value::<serde_json::Value>(pair.get(1)) {
+            Ok(j) => Raw::from_json(&j),
+            Err(e) => Raw::Unreadable(e.to_string()),
+        };
+        out.push((key, raw));
+    }
+    Ok(out)
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The options object of `estimate` and `evaluate`, read as `Reflect.get` reads it.
-    type Options;
-    #[wasm_bindgen(method, getter, catch)]
-    fn lang(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, catch)]
-    fn version(this: &Options) -> Result<JsValue, JsValue>;
-}
-
-#[wasm_bindgen(module = "/src/hydrate.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = parseSkeleton)]
-    fn parse_skeleton(json: &str) -> JsValue;
-    fn hydrate(skeleton: &JsValue, compact: &str) -> JsValue;
-    #[cfg(feature = "figures")]
-    #[wasm_bindgen(js_name = hydrateFigures)]
-    fn hydrate_figures(skeleton: &JsValue, compact: &str) -> JsValue;
-    #[wasm_bindgen(js_name = keyAt)]
-    fn key_at(entries: &Array, i: u32) -> String;
-    #[wasm_bindgen(js_name = valueKind)]
-    fn value_kind(entries: &Array, i: u32) -> u32;
-    #[wasm_bindgen(js_name = valueAt)]
-    fn number_at(entries: &Array, i: u32) -> f64;
-    #[wasm_bindgen(js_name = valueAt)]
-    fn text_at(entries: &Array, i: u32) -> String;
+/// The JS value of a validated answer, as the contract writes answers.
+fn answer_value(v: V) -> serde_json::Value {
+    match v {
+        V::Bool(b) => b.into(),
+        V::Num(n) if n.scale() == 0 => i64::try_from(n.mantissa()).map_or_else(|_| n.to_string().into(), Into::into),
+        V::Num(n) => n.to_string().into(),
+        V::Date(d) => d.to_string().into(),
+        _ => serde_json::Value::Null,
+    }
 }
 
 /// A loaded rule set, ready to estimate.
 #[wasm_bindgen]
 pub struct Calculator {
     rules: RuleSet,
-    /// The parsed skeleton of each version and language used so far (see `compact.rs`).
-    skeletons: RefCell<Vec<(String, Lang, JsValue)>>,
-    /// The buffer of the compact part, reused from one estimate to the next.
-    buf: Cell<Compact>,
-}
-
-struct QuestionOut<'a> {
-    id: &'a str,
-    ty: QType,
-    label: &'a str,
-    help: Option<&'a str>,
-    unit: Option<&'a str>,
-    options: Vec<OptionOut<'a>>,
-    min: Option<String>,
-    max: Option<String>,
-    assumption: Option<&'a str>,
-}
-
-struct OptionOut<'a> {
-    id: &'a str,
-    label: &'a str,
-}
-
-struct VersionOut<'a> {
-    rule_set: &'a str,
-    version: &'a str,
-    effective_from: String,
-    effective_to: Option<String>,
-    name: &'a crate::rules::Text,
-    jurisdiction: &'a crate::rules::Text,
-    currency: &'a str,
-}
-
-struct Evaluation {
-    errors: Vec<FieldError>,
-    error: Option<JsError>,
-}
-
-impl ToJson for QuestionOut<'_> {
-    fn json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("id", self.id)
-            .field("type", &self.ty)
-            .field("label", self.label)
-            .field("help", &self.help)
-            .field("unit", &self.unit)
-            .field("options", &self.options)
-            .field("min", &self.min)
-            .field("max", &self.max)
-            .field("assumption", &self.assumption)
-            .end();
-    }
-}
-
-impl ToJson for OptionOut<'_> {
-    fn json(&self, out: &mut String) {
-        Obj::new(out).field("id", self.id).field("label", self.label).end();
-    }
-}
-
-impl ToJson for VersionOut<'_> {
-    fn json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("rule_set", self.rule_set)
-            .field("version", self.version)
-            .field("effective_from", &self.effective_from)
-            .field("effective_to", &self.effective_to)
-            .field("name", self.name)
-            .field("jurisdiction", self.jurisdiction)
-            .field("currency", self.currency)
-            .end();
-    }
-}
-
-/// `{ estimate: null, errors, error }`; the estimate is set on the object afterwards.
-impl ToJson for Evaluation {
-    fn json(&self, out: &mut String) {
-        Obj::new(out).field("estimate", &None::<u32>).field("errors", &self.errors).field("error", &self.error).end();
-    }
+    /// The shared part of an estimate, per version and language used so far.
+    shared: RefCell<Vec<(String, Lang, JsValue)>>,
 }
 
 impl Calculator {
-    /// The version, validated answers, date and language of a call to `estimate` or `figures`.
-    fn prepare(&self, answers: &JsValue, as_of: Option<String>, opts: &JsValue) -> Result<(&Version, Answers, Date, Lang), JsValue> {
-        let raw = raw_answers(answers)?;
-        let as_of = parse_date(as_of)?;
-        let (lang, version) = options(opts)?;
-        let v = pick(&self.rules, as_of, version.as_deref()).map_err(|e| estimate_error(&e))?;
-        let (answers, errs) = Answers::parse(v, &raw);
-        if !errs.is_empty() {
-            return Err(estimate_error(&EstimateError::Answers(errs)));
+    /// The shared part of `v`'s estimates in `lang`, made once (from the estimate with
+    /// nothing answered); `None` if even that cannot be made.
+    fn shared_part(&self, v: &Version, lang: Lang, as_of: Date) -> Option<JsValue> {
+        if let Some((_, _, s)) = self.shared.borrow().iter().find(|(id, l, _)| *id == v.version && *l == lang) {
+            return Some(s.clone());
         }
-        Ok((v, answers, as_of, lang))
+        let template = crate::estimate::estimate_version(v, &Answers { values: Vec::new() }, as_of, lang).ok()?;
+        let s = shared(&Part::Shared.write(|| serde_json::to_string(&template)).ok()?);
+        self.shared.borrow_mut().push((v.version.clone(), lang, s.clone()));
+        Some(s)
     }
 
-    /// The skeleton of `v` in `lang`, parsed once per version and language.
-    fn skeleton(&self, v: &Version, lang: Lang) -> JsValue {
-        let known = self
-            .skeletons
-            .try_borrow()
-            .ok()
-            .and_then(|k| k.iter().find(|(id, l, _)| *id == v.version && *l == lang).map(|(_, _, s)| s.clone()));
-        match known {
-            Some(s) => s,
-            None => {
-                let s = parse_skeleton(&skeleton_json(v, lang));
-                if let Ok(mut k) = self.skeletons.try_borrow_mut() {
-                    k.push((v.version.clone(), lang, s.clone()));
-                }
-                s
-            }
+    fn estimate_js(&self, raw: &[(String, Raw)], as_of: Date, version: Option<&str>, lang: Lang) -> Result<JsValue, EstimateError> {
+        let e = estimate(&self.rules, &Request { answers: raw, as_of: Some(as_of), version, lang })?;
+        let texts = e.version.or(e.version_candidates.last().copied()).and_then(|id| self.rules.version(id).ok());
+        match texts.and_then(|v| self.shared_part(v, lang, as_of)) {
+            Some(s) => Ok(overlay(&s, &values(&Part::Answers.write(|| serde_json::to_string(&e)).unwrap_or_default()))),
+            None => Ok(values(&serde_json::to_string(&e).unwrap_or_default())),
         }
     }
 
-    /// The estimate as a JS object: the version's skeleton joined with the compact part of
-    /// this estimate.
-    fn to_js_estimate(&self, v: &Version, lang: Lang, e: &Estimate<'_>) -> Result<JsValue, JsValue> {
-        let skeleton = self.skeleton(v, lang);
-        let mut buf = self.buf.take();
-        compact(&mut buf, e);
-        let out = hydrate(&skeleton, buf.text());
-        self.buf.set(buf);
-        Ok(out)
+    /// The version whose questions the form shows.
+    fn form_version(&self, as_of: Date, version: Option<&str>, raw: &[(String, Raw)]) -> Result<&Version, EstimateError> {
+        Ok(match pick(&self.rules, as_of, version, raw)? {
+            Pick::One(v) => v,
+            Pick::Range(picks) => picks
+                .last()
+                .map(|p| p.0)
+                .ok_or_else(|| EstimateError::NoVersion { as_of: as_of.to_string(), covered: self.rules.periods() })?,
+        })
     }
 }
 
 #[wasm_bindgen]
 impl Calculator {
-    /// Loads and validates a compiled rule bundle (`subsidy-calc compile`).
+    /// Loads and checks a compiled rule bundle (`subsidy-calc compile`).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(bundle: &str) -> Result<Calculator, JsValue> {
-        load_bundle("bundle", bundle)
-            .map(|rules| Calculator { rules, skeletons: RefCell::new(Vec::new()), buf: Cell::default() })
-            .map_err(|e| rule_error(&e))
+        load_bundle("bundle", bundle).map(|rules| Calculator { rules, shared: RefCell::new(Vec::new()) }).map_err(|e| rule_error(&e))
     }
 
     /// The rule set id.
@@ -337,28 +230,13 @@ impl Calculator {
     }
 
     /// The estimate for `answers` on `asOf` (default today): exactly the CLI's JSON contract.
-    /// Throws `{kind: "answer", field, errors: [...]}` when an answer does not fit its question.
+    /// `opts`: `{ lang?: "zh-CN" | "en", version?: string }`. Throws `{kind: "answer", field,
+    /// errors: [...]}` when an answer does not fit its question.
     pub fn estimate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
-        let (v, answers, as_of, lang) = self.prepare(&answers, as_of, &opts)?;
-        let e = estimate_version(v, &answers, as_of, lang).map_err(|e| estimate_error(&e))?;
-        self.to_js_estimate(v, lang, &e)
-    }
-
-    /// The figures of the estimate only: `{ rule_set, version, as_of, currency, total,
-    /// total_min, total_max, programs: [{ id, status, amount, min, max }] }`, each the same as
-    /// in `estimate`, without reasons, schedules or texts, and faster (for screening many
-    /// answer sets; BENCHMARKS.md). Arguments and errors as for `estimate`. In the speed build
-    /// (`make wasm-fast`, feature `figures`) only: the widget's build leaves it out.
-    #[cfg(feature = "figures")]
-    pub fn figures(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
-        let (v, answers, as_of, lang) = self.prepare(&answers, as_of, &opts)?;
-        let mut buf = self.buf.take();
-        let out = buf.figures.compute(v, &answers, as_of).map(|()| {
-            compact_figures(&mut buf, as_of);
-            hydrate_figures(&self.skeleton(v, lang), buf.text())
-        });
-        self.buf.set(buf);
-        out.map_err(|e| estimate_error(&e))
+        let raw = raw_answers(&answers)?;
+        let as_of = parse_date(as_of)?;
+        let (lang, version) = options(opts)?;
+        self.estimate_js(&raw, as_of, version.as_deref(), lang).map_err(|e| estimate_error(&e, lang))
     }
 
     /// Like `estimate`, but never throws for bad answers: returns `{ estimate, errors, error }`
@@ -366,21 +244,25 @@ impl Calculator {
     pub fn evaluate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
-        let (lang, version) = options(&opts)?;
-        let v = match pick(&self.rules, as_of, version.as_deref()) {
-            Ok(v) => v,
-            Err(e) => return Ok(to_js(&Evaluation { errors: Vec::new(), error: Some(JsError::of(&e)) })),
-        };
-        let (answers, errs) = Answers::parse(v, &raw);
-        let errors = errs.into_iter().map(|x| FieldError { field: x.field, message: x.message }).collect();
-        match estimate_version(v, &answers, as_of, lang) {
-            Ok(e) => {
-                let out = to_js(&Evaluation { errors, error: None });
-                Reflect::set(&out, &JsValue::from_str("estimate"), &self.to_js_estimate(v, lang, &e)?)?;
-                Ok(out)
+        let (lang, version) = options(opts)?;
+        let (good, errors) = match self.form_version(as_of, version.as_deref(), &raw) {
+            Ok(v) => {
+                let (_, errs) = Answers::parse(v, &raw, as_of);
+                let bad: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+                let good: Vec<(String, Raw)> = raw.iter().filter(|(k, _)| !bad.contains(&k.as_str())).cloned().collect();
+                (good, errs)
             }
-            Err(e) => Ok(to_js(&Evaluation { errors, error: Some(JsError::of(&e)) })),
-        }
+            Err(_) => (raw.clone(), Vec::new()),
+        };
+        let out = js_sys::Object::new();
+        let (estimate, error) = match self.estimate_js(&good, as_of, version.as_deref(), lang) {
+            Ok(e) => (e, JsValue::NULL),
+            Err(e) => (JsValue::NULL, estimate_error(&e, lang)),
+        };
+        js_sys::Reflect::set(&out, &"estimate".into(), &estimate)?;
+        js_sys::Reflect::set(&out, &"errors".into(), &to_js(&field_errors(&errors, lang)))?;
+        js_sys::Reflect::set(&out, &"error".into(), &error)?;
+        Ok(out.into())
     }
 
     /// The questions to ask now, in order, given the answers so far: labels, help, options,
@@ -395,24 +277,24 @@ impl Calculator {
         let lang = parse_lang(lang)?;
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
-        let v = pick(&self.rules, as_of, version.as_deref().filter(|s| !s.is_empty())).map_err(|e| estimate_error(&e))?;
-        let (answers, _) = Answers::parse(v, &raw);
-        let asked = crate::estimate::asked(v, &answers, as_of);
-        let out: Vec<QuestionOut<'_>> = v
+        let v = self.form_version(as_of, version.as_deref().filter(|s| !s.is_empty()), &raw).map_err(|e| estimate_error(&e, lang))?;
+        let (answers, _) = Answers::parse(v, &raw, as_of);
+        let out: Vec<QuestionView<'_>> = v
             .questions
             .iter()
-            .zip(asked)
+            .zip(asked(v, &answers, as_of))
             .filter(|(_, a)| *a)
-            .map(|(q, _)| QuestionOut {
+            .map(|(q, _)| QuestionView {
                 id: &q.id,
                 ty: q.ty,
                 label: q.label.get(lang),
                 help: q.help.as_ref().map(|t| t.get(lang)),
                 unit: q.unit.as_ref().map(|t| t.get(lang)),
-                options: q.options.iter().map(|o| OptionOut { id: &o.id, label: o.label.get(lang) }).collect(),
-                min: q.min.map(|b: Bound| b.to_string()),
-                max: q.max.map(|b: Bound| b.to_string()),
+                options: q.options.iter().map(|o| OptionView { id: &o.id, label: o.label.get(lang) }).collect(),
+                min: q.min.map(|b| b.on(as_of).to_string()),
+                max: q.max.map(|b| b.on(as_of).to_string()),
                 assumption: q.assumption.as_ref().map(|t| t.get(lang)),
+                fixed: q.fixed,
             })
             .collect();
         Ok(to_js(&out))
@@ -420,25 +302,77 @@ impl Calculator {
 
     /// The versions of the rule set and the periods they cover.
     pub fn versions(&self) -> JsValue {
-        let out: Vec<VersionOut<'_>> = self
+        let out: Vec<VersionInfo<'_>> = self
             .rules
             .versions
             .iter()
-            .map(|v| VersionOut {
+            .map(|v| VersionInfo {
                 rule_set: &v.rule_set,
                 version: &v.version,
-                effective_from: v.effective_from.to_string(),
-                effective_to: v.effective_to.map(|d| d.to_string()),
+                effective_from: v.effective_from,
+                effective_to: v.effective_to,
                 name: &v.name,
                 jurisdiction: &v.jurisdiction,
                 currency: &v.currency,
+                versions_by: v.versions_by.map(|q| v.questions[q].id.as_str()),
             })
             .collect();
         to_js(&out)
     }
+
+    /// Reads a form's named controls (`FormData`: a control is named by its question id) and
+    /// converts each by its question's type: `{ answers, errors }`, `answers` as `estimate`
+    /// takes them, `errors` one per field that does not fit (`{ field, code, message, … }`).
+    /// Empty controls are unanswered; controls that name no question are left alone.
+    #[wasm_bindgen(js_name = answersFromForm)]
+    pub fn answers_from_form(&self, form: &web_sys::HtmlFormElement, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+        let as_of = parse_date(as_of)?;
+        let (lang, version) = options(opts)?;
+        let data = web_sys::FormData::new_with_form(form)?;
+        let read = |v: &Version| -> Vec<(String, Raw)> {
+            let mut raw = Vec::new();
+            for q in &v.questions {
+                let Some(text) = data.get(&q.id).as_string() else { continue };
+                let text = text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let value = match q.ty {
+                    QType::Bool => match text {
+                        "true" | "on" | "yes" | "1" => Raw::Bool(true),
+                        "false" | "off" | "no" | "0" => Raw::Bool(false),
+                        _ => Raw::Str(text.to_string()),
+                    },
+                    QType::Integer => text.parse::<i64>().map_or_else(|_| Raw::Str(text.to_string()), Raw::Int),
+                    _ => Raw::Str(text.to_string()),
+                };
+                raw.push((q.id.clone(), value));
+            }
+            raw
+        };
+        // the version may depend on an answer in the form (versions_by): read with the
+        // current version's questions first
+        let first = self.form_version(as_of, version.as_deref(), &[]).map_err(|e| estimate_error(&e, lang))?;
+        let v = self.form_version(as_of, version.as_deref(), &read(first)).map_err(|e| estimate_error(&e, lang))?;
+        let raw = read(v);
+        let mut answers = serde_json::Map::new();
+        let mut errors = Vec::new();
+        for (id, r) in &raw {
+            let Some(q) = v.question_index(id).map(|i| &v.questions[i]) else { continue };
+            match validate(q, r, as_of) {
+                Ok(x) => {
+                    answers.insert(id.clone(), answer_value(x));
+                }
+                Err(problem) => errors.push(AnswerError { field: id.clone(), problem }),
+            }
+        }
+        Ok(to_js(&serde_json::json!({ "answers": answers, "errors": field_errors(&errors, lang) })))
+    }
 }
 
-/// Test hook: panics inside the wasm so the page's recovery (re-instantiation) can be tested.
+/// Test hook (builds with the `test-hooks` feature only, never the shipped one): panics inside
+/// the wasm so the page's recovery (re-instantiation) can be tested.
+#[cfg(feature = "test-hooks")]
 #[wasm_bindgen(js_name = __panicForTest)]
 pub fn panic_for_test() {
     #[allow(clippy::panic)]

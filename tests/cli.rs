@@ -112,7 +112,7 @@ fn bad_input_exits_2_with_one_clear_line() {
         (&["--as-of", "2023-12-31"], "{}", "no version is in force on 2023-12-31; the rule set covers 2024-01-01.."),
     ];
     for (extra, stdin, want) in cases {
-        let mut args = vec!["estimate", "--rules", BAOTOU, "--answers", "-"];
+        let mut args = vec!["estimate", "--rules", BAOTOU, "--answers", "-", "--lang", "en"];
         args.extend_from_slice(extra);
         let out = run(&args, Some(stdin));
         assert_eq!(out.status.code(), Some(2), "{want}");

@@ -1,7 +1,9 @@
-//! Evaluation with three-valued logic and checked decimal arithmetic.
+//! Evaluation with three-valued logic and checked decimal arithmetic: the reference reading
+//! of a checked expression tree. The engine runs the compiled form (`compile.rs`), which
+//! gives exactly these results; the tests and the fuzzer compare the two.
 
 use super::{BinOp, Expr, Kind};
-use crate::date::Date;
+use crate::date::{Date, Span};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -17,17 +19,80 @@ pub enum V {
     Num(Decimal),
     /// A date.
     Date(Date),
+    /// A length of time.
+    Span(Span),
     /// An option index of an enum question.
     Opt(usize),
+    /// A program, as the argument of `amount` and `eligible`.
+    Program(usize),
 }
 
-/// What an expression reads: one value per question (by index) and the estimate date.
-#[derive(Clone, Copy, Debug)]
+/// The named values and tables of a version, as the expressions read them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Consts {
+    /// Each named value.
+    pub values: Vec<V>,
+    /// Each table: its value for each option of its key question (`None`: not in the table).
+    pub tables: Vec<Vec<Option<V>>>,
+}
+
+/// Other programs' results, as `amount(p)` and `eligible(p)` read them.
+pub trait Programs {
+    /// The amount of program `p` (zero when it is not eligible).
+    fn amount(&self, p: usize) -> Result<V, EvalError>;
+    /// Whether program `p` is eligible.
+    fn eligible(&self, p: usize) -> Result<V, EvalError>;
+}
+
+/// No programs to read (questions' `ask_when`, which may not refer to programs).
+pub struct NoPrograms;
+
+impl Programs for NoPrograms {
+    fn amount(&self, _: usize) -> Result<V, EvalError> {
+        Ok(V::Unknown)
+    }
+    fn eligible(&self, _: usize) -> Result<V, EvalError> {
+        Ok(V::Unknown)
+    }
+}
+
+static NO_CONSTS: Consts = Consts { values: Vec::new(), tables: Vec::new() };
+
+/// What an expression reads: one value per question (by index), the estimate date, the
+/// version's named values and tables, and other programs' results.
+#[derive(Clone, Copy)]
 pub struct Env<'a> {
     /// Values by question index.
     pub values: &'a [V],
     /// The date of the estimate.
     pub as_of: Date,
+    /// Named values and tables.
+    pub consts: &'a Consts,
+    /// Other programs' results.
+    pub programs: &'a dyn Programs,
+}
+
+impl<'a> Env<'a> {
+    /// Answers and a date only: no named values, no programs.
+    pub fn new(values: &'a [V], as_of: Date) -> Env<'a> {
+        Env { values, as_of, consts: &NO_CONSTS, programs: &NoPrograms }
+    }
+
+    /// The same with the version's named values and tables.
+    pub fn with_consts(self, consts: &'a Consts) -> Env<'a> {
+        Env { consts, ..self }
+    }
+
+    /// The same with other programs' results.
+    pub fn with_programs(self, programs: &'a dyn Programs) -> Env<'a> {
+        Env { programs, ..self }
+    }
+}
+
+impl std::fmt::Debug for Env<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env").field("values", &self.values).field("as_of", &self.as_of).finish_non_exhaustive()
+    }
 }
 
 /// Arithmetic that has no exact result.
@@ -37,6 +102,12 @@ pub enum EvalError {
     Overflow,
     /// Division by zero.
     DivisionByZero,
+    /// `years()`, `months()` or `days()` of a number that is not whole, or too large.
+    NotWhole,
+    /// A date before 1900 or after 2999.
+    DateRange,
+    /// A table looked up with an option it has no row for.
+    NoRow,
     /// A value of an unexpected type (only reachable if checking was skipped).
     Type,
 }
@@ -46,58 +117,26 @@ impl std::fmt::Display for EvalError {
         f.write_str(match self {
             EvalError::Overflow => "arithmetic overflow (the result has more than 28 digits)",
             EvalError::DivisionByZero => "division by zero",
+            EvalError::NotWhole => "years(), months() and days() take whole numbers up to 100000",
+            EvalError::DateRange => "a date outside 1900–2999",
+            EvalError::NoRow => "a table has no row for this option",
             EvalError::Type => "a value of the wrong type",
         })
     }
 }
 
-/// Decimal arithmetic with a fast path for operands of one scale whose result fits: the
-/// common case in rule files (`12500.00 * 24`). Results, scale included, are exactly those of
-/// `rust_decimal`'s checked operations, which handle every other case.
+/// Checked decimal arithmetic: division by zero and results beyond 28 digits are errors.
 pub mod num {
     use super::{BinOp, EvalError};
     use rust_decimal::Decimal;
     use std::cmp::Ordering;
 
-    /// Largest mantissa a decimal holds (96 bits).
-    const MAX_MANTISSA: i128 = (1 << 96) - 1;
-
-    fn make(m: i128, scale: u32) -> Option<Decimal> {
-        if m.unsigned_abs() > MAX_MANTISSA as u128 {
-            return None;
-        }
-        Decimal::try_from_i128_with_scale(m, scale).ok()
-    }
-
-    // The general cases, kept out of line so the wasm holds one copy of each.
-    #[inline(never)]
-    fn slow_add(a: Decimal, b: Decimal) -> Option<Decimal> {
-        a.checked_add(b)
-    }
-
-    /// `a.checked_sub(b)` through the one copy of rust_decimal's addition: subtracting is
-    /// adding the negation, except that zero minus zero keeps the sign of `b` (and `a - 0`
-    /// is `a`), as rust_decimal's subtraction does.
-    #[inline(never)]
-    fn slow_sub(a: Decimal, b: Decimal) -> Option<Decimal> {
-        if b.is_zero() {
-            return Some(if a.is_zero() { b } else { a });
-        }
-        slow_add(a, -b)
-    }
-
-    #[inline(never)]
-    fn slow_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
-        a.checked_mul(b)
-    }
-
-    /// `x op y` for the arithmetic operators: division by zero and results beyond 28 digits
-    /// are errors.
+    /// `x op y` for the arithmetic operators.
     pub fn arith(op: BinOp, x: Decimal, y: Decimal) -> Result<Decimal, EvalError> {
         match op {
-            BinOp::Add => add(x, y).ok_or(EvalError::Overflow),
-            BinOp::Sub => sub(x, y).ok_or(EvalError::Overflow),
-            BinOp::Mul => mul(x, y).ok_or(EvalError::Overflow),
+            BinOp::Add => x.checked_add(y).ok_or(EvalError::Overflow),
+            BinOp::Sub => x.checked_sub(y).ok_or(EvalError::Overflow),
+            BinOp::Mul => x.checked_mul(y).ok_or(EvalError::Overflow),
             BinOp::Div if y.is_zero() => Err(EvalError::DivisionByZero),
             BinOp::Div => x.checked_div(y).ok_or(EvalError::Overflow),
             _ => Err(EvalError::Type),
@@ -105,56 +144,26 @@ pub mod num {
     }
 
     /// Orders two decimals.
-    #[inline]
     pub fn cmp(a: &Decimal, b: &Decimal) -> Ordering {
-        if a.scale() == b.scale() {
-            a.mantissa().cmp(&b.mantissa())
-        } else {
-            a.cmp(b)
-        }
+        a.cmp(b)
     }
 
     /// `a + b`, `None` on overflow.
-    #[inline]
     pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
-        if a.scale() == b.scale() {
-            if let Some(d) = a.mantissa().checked_add(b.mantissa()).and_then(|m| make(m, a.scale())) {
-                return Some(d);
-            }
-        }
-        slow_add(a, b)
+        a.checked_add(b)
     }
+}
 
-    /// `a - b`, `None` on overflow.
-    #[inline]
-    pub fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
-        if a.scale() == b.scale() {
-            if let Some(d) = a.mantissa().checked_sub(b.mantissa()).and_then(|m| make(m, a.scale())) {
-                return Some(d);
-            }
-        }
-        slow_sub(a, b)
-    }
-
-    /// `a * b`, `None` on overflow.
-    #[inline]
-    pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
-        let scale = a.scale() + b.scale();
-        if scale <= 28 {
-            // Mantissas of 63 bits or fewer multiply without overflow in 128 bits.
-            let product = match (i64::try_from(a.mantissa()), i64::try_from(b.mantissa())) {
-                (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
-                _ => a.mantissa().checked_mul(b.mantissa()),
-            };
-            if let Some(d) = product.and_then(|m| make(m, scale)) {
-                // A zero product takes rust_decimal's own path (it picks the zero's scale).
-                if !d.is_zero() {
-                    return Some(d);
-                }
-            }
-        }
-        slow_mul(a, b)
-    }
+/// `a op b` on two known values: numbers, or dates and spans.
+pub(crate) fn arith(op: BinOp, a: V, b: V) -> Result<V, EvalError> {
+    Ok(match (op, a, b) {
+        (_, V::Num(x), V::Num(y)) => V::Num(num::arith(op, x, y)?),
+        (BinOp::Add, V::Date(d), V::Span(s)) | (BinOp::Add, V::Span(s), V::Date(d)) => V::Date(d.add_span(s).ok_or(EvalError::DateRange)?),
+        (BinOp::Sub, V::Date(d), V::Span(s)) => V::Date(d.add_span(s.back()).ok_or(EvalError::DateRange)?),
+        (BinOp::Add, V::Span(s), V::Span(t)) => V::Span(s.plus(t).ok_or(EvalError::Overflow)?),
+        (BinOp::Sub, V::Span(s), V::Span(t)) => V::Span(s.plus(t.back()).ok_or(EvalError::Overflow)?),
+        _ => return Err(EvalError::Type),
+    })
 }
 
 /// Whether the comparison operator `op` holds for two values ordered `o`.
@@ -169,12 +178,13 @@ pub(super) fn test(o: Ordering, op: BinOp) -> bool {
     }
 }
 
-pub(super) fn cmp(a: V, b: V) -> Option<Ordering> {
+pub(crate) fn cmp(a: V, b: V) -> Option<Ordering> {
     match (a, b) {
         (V::Num(x), V::Num(y)) => Some(num::cmp(&x, &y)),
         (V::Date(x), V::Date(y)) => Some(x.cmp(&y)),
         (V::Bool(x), V::Bool(y)) => Some(x.cmp(&y)),
         (V::Opt(x), V::Opt(y)) => Some(x.cmp(&y)),
+        (V::Span(x), V::Span(y)) => (x == y).then_some(Ordering::Equal),
         _ => None,
     }
 }
@@ -204,6 +214,28 @@ pub(crate) fn member(v: V, items: impl Iterator<Item = Result<V, EvalError>>, ne
     })
 }
 
+/// A table's value for option `o` of its key (unknown while the option is).
+pub(crate) fn lookup(env: &Env<'_>, table: usize, key: V) -> Result<V, EvalError> {
+    match key {
+        V::Unknown => Ok(V::Unknown),
+        V::Opt(o) => env.consts.tables.get(table).and_then(|t| t.get(o)).copied().flatten().ok_or(EvalError::NoRow),
+        _ => Err(EvalError::Type),
+    }
+}
+
+/// `if c then a else b` once the condition is evaluated: with an unknown condition the result
+/// is known only when both branches agree.
+pub(crate) fn choose(c: V, a: impl FnOnce() -> Result<V, EvalError>, b: impl FnOnce() -> Result<V, EvalError>) -> Result<V, EvalError> {
+    match c {
+        V::Bool(true) => a(),
+        V::Bool(false) => b(),
+        _ => {
+            let (va, vb) = (a()?, b()?);
+            Ok(if va == vb { va } else { V::Unknown })
+        }
+    }
+}
+
 /// Evaluates a checked expression.
 pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
     Ok(match &e.kind {
@@ -213,7 +245,10 @@ pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
         Kind::AsOf => V::Date(env.as_of),
         Kind::Option(_, o) => V::Opt(*o),
         Kind::Question(q) => env.values.get(*q).copied().unwrap_or(V::Unknown),
-        Kind::Str(_) | Kind::Ident(_) => return Err(EvalError::Type),
+        Kind::Value(i) => env.consts.values.get(*i).copied().ok_or(EvalError::Type)?,
+        Kind::Program(p) => V::Program(*p),
+        Kind::Lookup(t, key) => lookup(env, *t, eval(key, env)?)?,
+        Kind::Str(_) | Kind::Ident(_) | Kind::Index(..) => return Err(EvalError::Type),
         Kind::Not(a) => match eval(a, env)? {
             V::Bool(b) => V::Bool(!b),
             _ => V::Unknown,
@@ -243,115 +278,52 @@ pub fn eval(e: &Expr, env: &Env<'_>) -> Result<V, EvalError> {
             if va == V::Unknown || vb == V::Unknown {
                 return Ok(V::Unknown);
             }
-            match op {
-                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
-                    let (V::Num(x), V::Num(y)) = (va, vb) else { return Err(EvalError::Type) };
-                    V::Num(num::arith(*op, x, y)?)
-                }
-                _ => V::Bool(test(cmp(va, vb).ok_or(EvalError::Type)?, *op)),
+            if op.is_comparison() {
+                V::Bool(test(cmp(va, vb).ok_or(EvalError::Type)?, *op))
+            } else {
+                arith(*op, va, vb)?
             }
         }
         Kind::In { value, list, negated } => member(eval(value, env)?, list.iter().map(|item| eval(item, env)), *negated)?,
-        Kind::Min(args) | Kind::Max(args) => {
-            let want = if matches!(e.kind, Kind::Min(_)) { Ordering::Less } else { Ordering::Greater };
-            let mut best: Option<V> = None;
+        Kind::Call(f, args) => {
+            let mut vals = Vec::with_capacity(args.len());
             for a in args {
-                let v = eval(a, env)?;
-                if v == V::Unknown {
-                    return Ok(V::Unknown);
-                }
-                best = match best {
-                    Some(b) if cmp(v, b).ok_or(EvalError::Type)? != want => Some(b),
-                    _ => Some(v),
-                };
+                vals.push(eval(a, env)?);
             }
-            best.unwrap_or(V::Unknown)
+            f.call(&vals, env)?
         }
-        Kind::If(c, a, b) => match eval(c, env)? {
-            V::Bool(true) => eval(a, env)?,
-            V::Bool(false) => eval(b, env)?,
-            _ => {
-                let (va, vb) = (eval(a, env)?, eval(b, env)?);
-                if va == vb {
-                    va
-                } else {
-                    V::Unknown
-                }
-            }
-        },
+        Kind::If(c, a, b) => choose(eval(c, env)?, || eval(a, env), || eval(b, env))?,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, parse, QuestionSig, Scope, SigType};
+    #![allow(clippy::unwrap_used)]
+    use super::super::{check, parse, Scope, SigType};
     use super::*;
 
-    fn sigs() -> Vec<QuestionSig> {
+    fn sigs() -> Vec<(String, SigType)> {
         vec![
-            QuestionSig { id: "t".into(), ty: SigType::Enum(vec!["a".into(), "b".into()]) },
-            QuestionSig { id: "ok".into(), ty: SigType::Bool },
-            QuestionSig { id: "m".into(), ty: SigType::Integer },
-            QuestionSig { id: "d".into(), ty: SigType::Date },
+            ("t".into(), SigType::Enum(vec!["a".into(), "b".into()])),
+            ("ok".into(), SigType::Bool),
+            ("m".into(), SigType::Integer),
+            ("d".into(), SigType::Date),
         ]
     }
 
     fn run(src: &str, values: &[V]) -> Result<V, EvalError> {
         let s = sigs();
         let mut e = parse(src).unwrap();
-        check(&mut e, &Scope { questions: &s, visible: s.len() }).unwrap();
-        eval(&e, &Env { values, as_of: Date::parse("2024-07-15").unwrap() })
+        check(&mut e, &Scope::questions(&s)).unwrap();
+        eval(&e, &Env::new(values, Date::parse("2024-07-15").unwrap()))
     }
 
     fn num(s: &str) -> V {
         V::Num(s.parse().unwrap())
     }
 
-    #[test]
-    fn fast_decimal_arithmetic_is_rust_decimal_arithmetic() {
-        let vals: Vec<Decimal> = [
-            "0",
-            "-0",
-            "0.00",
-            "1",
-            "-1",
-            "24",
-            "12500.00",
-            "0.1",
-            "0.2",
-            "-3.75",
-            "100000.00",
-            "99.999",
-            "1.0000000000000000000000000001",
-            "79228162514264337593543950335",
-            "-79228162514264337593543950335",
-            "7922816251426433759354395033.5",
-            "0.0000000000000000000000000001",
-            "4294967296",
-            "18446744073709551616",
-            "-18446744073709551615.25",
-            "12",
-            "12.0",
-            "-12.00",
-        ]
-        .iter()
-        .map(|s| s.parse().unwrap())
-        .collect();
-        let same = |x: Option<Decimal>, y: Option<Decimal>| match (x, y) {
-            (Some(x), Some(y)) => {
-                x == y && x.to_string() == y.to_string() && x.scale() == y.scale() && x.is_sign_negative() == y.is_sign_negative()
-            }
-            (None, None) => true,
-            _ => false,
-        };
-        for a in &vals {
-            for b in &vals {
-                assert_eq!(num::cmp(a, b), a.cmp(b), "{a} cmp {b}");
-                assert!(same(num::add(*a, *b), a.checked_add(*b)), "{a} + {b}");
-                assert!(same(num::sub(*a, *b), a.checked_sub(*b)), "{a} - {b}");
-                assert!(same(num::mul(*a, *b), a.checked_mul(*b)), "{a} * {b}: {:?} vs {:?}", num::mul(*a, *b), a.checked_mul(*b));
-            }
-        }
+    fn day(s: &str) -> V {
+        V::Date(Date::parse(s).unwrap())
     }
 
     #[test]
@@ -365,11 +337,12 @@ mod tests {
         assert_eq!(run("t in ['a', 'b']", &u), Ok(V::Unknown));
         assert_eq!(run("if ok then 1 else 1", &u), Ok(num("1")));
         assert_eq!(run("if ok then 1 else 2", &u), Ok(V::Unknown));
+        assert_eq!(run("age(d) < 35", &u), Ok(V::Unknown));
     }
 
     #[test]
     fn exact_arithmetic() {
-        let v = [V::Opt(1), V::Bool(true), num("30"), V::Date(Date::parse("2024-01-01").unwrap())];
+        let v = [V::Opt(1), V::Bool(true), num("30"), day("2024-01-01")];
         assert_eq!(run("12500.00 * min(m, 24)", &v), Ok(num("300000.00")));
         assert_eq!(run("0.1 + 0.2 == 0.3", &v), Ok(V::Bool(true)));
         assert_eq!(run("t == 'b' and ok", &v), Ok(V::Bool(true)));
@@ -382,9 +355,24 @@ mod tests {
     }
 
     #[test]
+    fn dates_and_spans() {
+        let v = [V::Opt(1), V::Bool(true), num("2"), day("2000-02-29")];
+        assert_eq!(run("d + years(1)", &v), Ok(day("2001-03-01")));
+        assert_eq!(run("d + years(4)", &v), Ok(day("2004-02-29")));
+        assert_eq!(run("d + years(m) + months(1) - days(1)", &v), Ok(day("2002-03-31")));
+        assert_eq!(run("as_of - years(35)", &v), Ok(day("1989-07-15")));
+        assert_eq!(run("age(d)", &v), Ok(num("24")));
+        assert_eq!(run("age(date('2001-03-01'))", &v), Ok(num("23")));
+        assert_eq!(run("age(date('1989-07-15')) < 35", &v), Ok(V::Bool(false)));
+        assert_eq!(run("age(date('1989-07-16')) < 35", &v), Ok(V::Bool(true)));
+        assert_eq!(run("years(0.5) == years(1)", &v), Err(EvalError::NotWhole));
+        assert_eq!(run("d - years(200)", &v), Err(EvalError::DateRange));
+    }
+
+    #[test]
     fn type_errors_are_caught_at_load() {
         let s = sigs();
-        let scope = Scope { questions: &s, visible: s.len() };
+        let scope = Scope::questions(&s);
         for (src, msg) in [
             ("t == 'c'", "'c' is not an option of t; the options are a, b"),
             ("m + ok", "'+' needs a number, but this is a boolean"),
@@ -392,13 +380,21 @@ mod tests {
             ("zz > 1", "unknown question 'zz'"),
             ("t < 'a'", "'<' orders numbers or dates, not an option of t"),
             ("'a' == 'b'", "compare a question with an option, not two strings"),
-            ("min(m, d)", "min and max need one type, but got a number and a date"),
+            ("min(m, d)", "min() needs one type, but got a number and a date"),
+            ("d + 1", "'+' mixes a date and a number"),
+            ("years(d)", "years() takes a number, not a date"),
+            ("age(m)", "age() takes a date, not a number"),
+            ("years(1) < years(2)", "'<' orders numbers or dates, not a length of time"),
+            ("foo(1)", "unknown function 'foo'; the functions are min, max, date, age, years, months, days, amount, eligible"),
         ] {
-            let mut e = parse(src).unwrap();
-            assert_eq!(check(&mut e, &scope).unwrap_err().message, msg, "{src}");
+            let problem = match parse(src) {
+                Ok(mut e) => check(&mut e, &scope).unwrap_err().problem,
+                Err(e) => e.problem,
+            };
+            assert_eq!(problem.message(crate::rules::Lang::En), msg, "{src}");
         }
         let mut e = parse("d > date('2024-01-01')").unwrap();
-        let early = Scope { questions: &s, visible: 2 };
-        assert!(check(&mut e, &early).unwrap_err().message.contains("asked later"));
+        let early = Scope { visible: 2, ..Scope::questions(&s) };
+        assert!(check(&mut e, &early).unwrap_err().problem.message(crate::rules::Lang::En).contains("asked later"));
     }
 }

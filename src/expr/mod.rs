@@ -1,8 +1,9 @@
 //! The condition and formula language of rule files.
 //!
-//! A small, total expression language: it is parsed and type-checked against the questions
-//! when a rule file loads, and evaluated with three-valued logic (an unanswered question is
-//! *unknown*, and `false and unknown` is `false`). Grammar, lowest precedence first:
+//! A small, total expression language: it is parsed and type-checked against the questions,
+//! named values, tables and programs when a rule file loads, and evaluated with three-valued
+//! logic (an unanswered question is *unknown*, and `false and unknown` is `false`). Grammar,
+//! lowest precedence first:
 //!
 //! ```text
 //! expr    := or
@@ -14,22 +15,26 @@
 //! sum     := product (("+" | "-") product)*
 //! product := unary (("*" | "/") unary)*
 //! unary   := "-" unary | primary
-//! primary := NUMBER | STRING | "true" | "false" | IDENT | "as_of"
-//!          | "date" "(" STRING ")" | ("min" | "max") "(" expr ("," expr)* ")"
+//! primary := NUMBER | STRING | "true" | "false" | "as_of" | IDENT
+//!          | IDENT "(" expr ("," expr)* ")"        a function (see `functions.rs`)
+//!          | IDENT "[" expr "]"                    a table looked up by an option
 //!          | "if" expr "then" expr "else" expr | "(" expr ")"
 //! ```
 //! Numbers are exact decimals (`12500.00`), strings name enum options (`'postdoc'`), `IDENT`
-//! is a question id, `as_of` is the date the estimate is made for. Types are `bool`,
-//! `number`, `date` and the option set of each enum question; they never mix silently.
+//! is a question id or a named value, `as_of` is the date the estimate is made for. Types are
+//! `bool`, `number`, `date`, `span` (a length of time: `years(2)`) and the option set of each
+//! enum question; they never mix silently. Dates plus or minus spans are dates.
 
 mod check;
 mod compile;
 mod eval;
+mod functions;
 mod parse;
 
-pub use check::{check, QuestionSig, Scope, SigType, Ty};
+pub use check::{check, Scope, SigType};
 pub use compile::{compile, Code, Tri};
-pub use eval::{eval, num, Env, EvalError, V};
+pub use eval::{eval, num, Consts, Env, EvalError, Programs, V};
+pub use functions::{Func, Function, Param, FUNCTIONS};
 pub use parse::{parse, ParseError};
 
 use crate::date::Date;
@@ -51,30 +56,19 @@ pub struct Expr {
 
 /// Binary operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum BinOp {
-    /// `+`
     Add,
-    /// `-`
     Sub,
-    /// `*`
     Mul,
-    /// `/`
     Div,
-    /// `==`
     Eq,
-    /// `!=`
     Ne,
-    /// `<`
     Lt,
-    /// `<=`
     Le,
-    /// `>`
     Gt,
-    /// `>=`
     Ge,
-    /// `and`
     And,
-    /// `or`
     Or,
 }
 
@@ -96,28 +90,60 @@ impl BinOp {
             BinOp::Or => "or",
         }
     }
+
+    /// Whether it compares.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    }
 }
 
-/// Expression nodes. `Ident` and `Str` exist only between parsing and checking: the checker
-/// resolves them into `Question`, `AsOf` and `Option`.
+/// Types of expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// A boolean.
+    Bool,
+    /// A decimal number.
+    Num,
+    /// A date.
+    Date,
+    /// A length of time.
+    Span,
+    /// An option of the enum question at this index.
+    Enum(usize),
+    /// A string literal not yet tied to a question.
+    Text,
+    /// A program (the argument of `amount` and `eligible`).
+    Program,
+}
+
+/// Expression nodes. `Ident`, `Index` and `Str` exist only between parsing and checking: the
+/// checker resolves them into questions, values, tables, programs and options.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
     /// A decimal literal.
     Num(Decimal),
     /// `true` / `false`.
     Bool(bool),
-    /// `date("YYYY-MM-DD")`.
+    /// A date literal (`date('2024-01-01')` after checking).
     Date(Date),
     /// A string literal, before it is resolved to an option.
     Str(String),
     /// A name, before it is resolved.
     Ident(String),
+    /// `name[key]`, before it is resolved.
+    Index(String, Box<Expr>),
     /// The answer to the question at this index.
     Question(usize),
     /// The date of the estimate.
     AsOf,
     /// An enum option: (question index, option index).
     Option(usize, usize),
+    /// The named value at this index.
+    Value(usize),
+    /// The program at this index (an argument of `amount` or `eligible`).
+    Program(usize),
+    /// The table at this index, looked up by an option.
+    Lookup(usize, Box<Expr>),
     /// `not e`
     Not(Box<Expr>),
     /// `-e`
@@ -133,10 +159,8 @@ pub enum Kind {
         /// `not in`.
         negated: bool,
     },
-    /// `min(..)`
-    Min(Vec<Expr>),
-    /// `max(..)`
-    Max(Vec<Expr>),
+    /// A function of the registry and its arguments.
+    Call(Func, Vec<Expr>),
     /// `if c then a else b`
     If(Box<Expr>, Box<Expr>, Box<Expr>),
 }
@@ -146,7 +170,7 @@ impl Expr {
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
         f(self);
         match &self.kind {
-            Kind::Not(e) | Kind::Neg(e) => e.walk(f),
+            Kind::Not(e) | Kind::Neg(e) | Kind::Index(_, e) | Kind::Lookup(_, e) => e.walk(f),
             Kind::Bin(_, a, b) => {
                 a.walk(f);
                 b.walk(f);
@@ -155,7 +179,7 @@ impl Expr {
                 value.walk(f);
                 list.iter().for_each(|e| e.walk(f));
             }
-            Kind::Min(v) | Kind::Max(v) => v.iter().for_each(|e| e.walk(f)),
+            Kind::Call(_, v) => v.iter().for_each(|e| e.walk(f)),
             Kind::If(c, a, b) => {
                 c.walk(f);
                 a.walk(f);
@@ -176,5 +200,33 @@ impl Expr {
             }
         });
         out
+    }
+
+    /// The program indexes the expression refers to (through `amount` and `eligible`).
+    pub fn programs(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Kind::Program(p) = e.kind {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        });
+        out
+    }
+
+    /// Whether the expression reads no answer, no program and no date of the estimate, so it
+    /// can be evaluated when the rule file loads.
+    pub fn is_constant(&self) -> bool {
+        let mut c = true;
+        self.walk(&mut |n| {
+            let reads = match &n.kind {
+                Kind::Question(_) | Kind::AsOf | Kind::Str(_) | Kind::Ident(_) | Kind::Index(..) | Kind::Program(_) => true,
+                Kind::Call(f, _) => f.def().reads_as_of,
+                _ => false,
+            };
+            c &= !reads;
+        });
+        c
     }
 }

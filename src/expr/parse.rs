@@ -1,17 +1,21 @@
 //! Lexer and recursive-descent parser; depth and length are bounded, so no input can exhaust
 //! the stack.
 
-use super::{BinOp, Expr, Kind, MAX_DEPTH, MAX_LEN};
-use crate::date::Date;
+use super::{BinOp, Expr, Func, Kind, MAX_DEPTH, MAX_LEN};
+use crate::error::{short, List, Problem};
 use crate::money::parse_decimal;
 
-/// A parse error at a byte offset of the expression text.
+/// A problem at a byte offset of the expression text (parsing or checking).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     /// Byte offset in the expression.
     pub at: usize,
     /// What is wrong.
-    pub message: String,
+    pub problem: Problem,
+}
+
+fn err(at: usize, problem: Problem) -> ParseError {
+    ParseError { at, problem }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,8 +30,8 @@ enum Tok {
 fn describe(t: &Tok) -> String {
     match t {
         Tok::Num(n) => format!("number {n}"),
-        Tok::Str(s) => format!("string '{}'", crate::date::truncate(s, 20)),
-        Tok::Ident(i) => format!("'{}'", crate::date::truncate(i, 30)),
+        Tok::Str(s) => format!("string '{}'", short(s, 20)),
+        Tok::Ident(i) => format!("'{}'", short(i, 30)),
         Tok::Sym(s) => format!("'{s}'"),
         Tok::End => "the end of the expression".to_string(),
     }
@@ -49,7 +53,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 i += 1;
             }
             if i < b.len() && (b[i].is_ascii_alphabetic()) {
-                return Err(ParseError { at: i, message: "numbers are plain decimals like 12500.00 (no exponent or suffix)".into() });
+                return Err(err(i, Problem::NumberSuffix {}));
             }
             // digits, points and underscores (ASCII): the number without its underscores
             let num = b.get(start..i).unwrap_or_default().iter().filter(|&&d| d != b'_').map(|&d| char::from(d)).collect();
@@ -65,7 +69,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 i += 1;
             }
             if i >= b.len() {
-                return Err(ParseError { at: start, message: "this string is not closed".into() });
+                return Err(err(start, Problem::UnclosedString {}));
             }
             out.push((Tok::Str(src[start + 1..i].to_string()), start));
             i += 1;
@@ -88,11 +92,11 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                     b'/' => "/",
                     b'<' => "<",
                     b'>' => ">",
-                    b'=' => return Err(ParseError { at: i, message: "use == to compare".into() }),
-                    b'&' | b'|' | b'!' => return Err(ParseError { at: i, message: "write the words and, or, not".into() }),
+                    b'=' => return Err(err(i, Problem::UseDoubleEquals {})),
+                    b'&' | b'|' | b'!' => return Err(err(i, Problem::UseWords {})),
                     _ => {
                         let ch = src[i..].chars().next().unwrap_or('?');
-                        return Err(ParseError { at: i, message: format!("unexpected character {}", crate::error::quoted_char(ch)) });
+                        return Err(err(i, Problem::UnexpectedChar { ch: format!("{ch:?}") }));
                     }
                 },
             };
@@ -149,12 +153,12 @@ impl Parser {
         }
     }
     fn unexpected(&self, wanted: &str) -> ParseError {
-        ParseError { at: self.at(), message: format!("expected {wanted}, found {}", describe(self.peek())) }
+        err(self.at(), Problem::Expected { wanted: wanted.to_string(), found: describe(self.peek()) })
     }
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ParseError { at: self.at(), message: format!("expression nested deeper than {MAX_DEPTH} levels") });
+            return Err(err(self.at(), Problem::TooDeep { max: MAX_DEPTH as i64 }));
         }
         Ok(())
     }
@@ -218,7 +222,7 @@ impl Parser {
             let at = self.bump().1;
             let right = self.sum()?;
             if matches!(self.peek(), Tok::Sym("==" | "!=" | "<" | "<=" | ">" | ">=")) {
-                return Err(ParseError { at: self.at(), message: "comparisons do not chain; join them with and".into() });
+                return Err(err(self.at(), Problem::ChainedComparison {}));
             }
             return Ok(Expr { kind: Kind::Bin(op, Box::new(left), Box::new(right)), at });
         }
@@ -307,7 +311,7 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, ParseError> {
         let (tok, at) = self.bump();
         let kind = match tok {
-            Tok::Num(n) => Kind::Num(parse_decimal(&n).map_err(|m| ParseError { at, message: m })?),
+            Tok::Num(n) => Kind::Num(parse_decimal(&n).map_err(|detail| err(at, Problem::BadDecimal { value: n.clone(), detail }))?),
             Tok::Str(s) => Kind::Str(s),
             Tok::Sym("(") => {
                 let e = self.expr()?;
@@ -326,35 +330,24 @@ impl Parser {
                     let b = self.expr()?;
                     Kind::If(Box::new(c), Box::new(a), Box::new(b))
                 }
-                "min" | "max" if self.is_sym("(") => {
-                    let args = self.args()?;
-                    if w == "min" {
-                        Kind::Min(args)
-                    } else {
-                        Kind::Max(args)
-                    }
+                _ if KEYWORDS.contains(&w.as_str()) => {
+                    return Err(err(at, Problem::Expected { wanted: "a value".into(), found: format!("'{w}'") }))
                 }
-                "date" if self.is_sym("(") => {
+                _ if self.is_sym("(") => match Func::by_name(&w) {
+                    Some(f) => Kind::Call(f, self.args()?),
+                    None => return Err(err(at, Problem::UnknownFunction { name: short(&w, 30), known: List::from_iter(Func::names()) })),
+                },
+                _ if self.is_sym("[") => {
                     self.bump();
-                    let (t, sat) = self.bump();
-                    let Tok::Str(s) = t else {
-                        return Err(ParseError { at: sat, message: "date() takes a quoted date like date('2024-01-01')".into() });
-                    };
-                    let d = Date::parse(&s).map_err(|m| ParseError { at: sat, message: m })?;
-                    self.expect_sym(")")?;
-                    Kind::Date(d)
-                }
-                _ if KEYWORDS.contains(&w.as_str()) || w == "false" => {
-                    return Err(ParseError { at, message: format!("expected a value, found '{w}'") })
-                }
-                _ if self.is_sym("(") => {
-                    return Err(ParseError { at, message: format!("unknown function '{w}'; the functions are min, max and date") })
+                    let key = self.expr()?;
+                    self.expect_sym("]")?;
+                    Kind::Index(w, Box::new(key))
                 }
                 _ => Kind::Ident(w),
             },
             other => {
                 self.pos -= 1;
-                return Err(ParseError { at, message: format!("expected a value, found {}", describe(&other)) });
+                return Err(err(at, Problem::Expected { wanted: "a value".into(), found: describe(&other) }));
             }
         };
         Ok(Expr { kind, at })
@@ -364,10 +357,10 @@ impl Parser {
 /// Parses an expression. The result still holds names; [`super::check`] resolves them.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
     if src.len() > MAX_LEN {
-        return Err(ParseError { at: 0, message: format!("expression longer than {MAX_LEN} bytes") });
+        return Err(err(0, Problem::TooLong { max: MAX_LEN as i64 }));
     }
     if src.chars().all(char::is_whitespace) {
-        return Err(ParseError { at: 0, message: "empty expression".into() });
+        return Err(err(0, Problem::EmptyExpression {}));
     }
     let toks = lex(src)?;
     let mut p = Parser { toks, pos: 0, depth: 0 };
@@ -380,7 +373,13 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
+    use crate::rules::Lang;
+
+    fn message(src: &str) -> String {
+        parse(src).unwrap_err().problem.message(Lang::En)
+    }
 
     #[test]
     fn precedence() {
@@ -397,9 +396,8 @@ mod tests {
         assert_eq!(parse("a == ").unwrap_err().at, 5);
         assert_eq!(parse("a = 1").unwrap_err().at, 2);
         assert_eq!(parse("a && b").unwrap_err().at, 2);
-        assert_eq!(parse("1 < 2 < 3").unwrap_err().message, "comparisons do not chain; join them with and");
-        assert_eq!(parse("date('2024-02-30')").unwrap_err().at, 5);
-        assert!(parse("foo(1)").unwrap_err().message.contains("unknown function"));
+        assert_eq!(message("1 < 2 < 3"), "comparisons do not chain; join them with and");
+        assert!(message("foo(1)").contains("unknown function"));
         assert!(parse("'abc").is_err());
         assert!(parse("1e5").is_err());
         assert!(parse("").is_err());
@@ -408,15 +406,15 @@ mod tests {
     #[test]
     fn depth_is_bounded() {
         let deep = format!("{}1{}", "(".repeat(100), ")".repeat(100));
-        assert!(parse(&deep).unwrap_err().message.contains("nested"));
+        assert!(message(&deep).contains("nested"));
         let nots = format!("{}true", "not ".repeat(1000));
         assert!(parse(&nots).is_err());
         let negs = "-".repeat(3000) + "1";
         assert!(parse(&negs).is_err());
         let chain = vec!["a"; 200].join(" or ");
-        assert!(parse(&chain).unwrap_err().message.contains("nested"));
+        assert!(message(&chain).contains("nested"));
         let sum = vec!["1"; 200].join(" + ");
-        assert!(parse(&sum).unwrap_err().message.contains("nested"));
+        assert!(message(&sum).contains("nested"));
         assert!(parse(&vec!["1"; 50].join(" + ")).is_ok());
         assert!(parse(&"x".repeat(MAX_LEN + 1)).is_err());
     }
@@ -428,5 +426,7 @@ mod tests {
         let e = parse("12500.00 * min(m, 24)").unwrap();
         assert!(matches!(e.kind, Kind::Bin(BinOp::Mul, _, _)));
         assert!(parse("if a then 1 else 2").is_ok());
+        assert!(matches!(parse("per_year[degree]").unwrap().kind, Kind::Index(..)));
+        assert!(matches!(parse("age(birth_date)").unwrap().kind, Kind::Call(Func::Age, _)));
     }
 }

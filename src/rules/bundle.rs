@@ -1,107 +1,138 @@
-//! Bundles: all versions of a rule set as one canonical JSON document. This is what the
-//! widget loads (the wasm never links a TOML parser). A bundle is validated exactly like the
-//! TOML files it came from.
+//! Bundles: all versions of a rule set as one JSON document, each version file as written
+//! (the same [`VersionFile`] type as the TOML files). This is what the browser loads: it never
+//! parses TOML. A bundle is checked exactly like the files it came from; its errors name the
+//! field path.
 
-use super::{load_version, RuleSet};
-use crate::error::{quoted, RuleError, RuleErrors};
-use crate::node::to_json;
+use super::file::VersionFile;
+use super::load::check_version;
+use super::RuleSet;
+use crate::error::{Problem, RuleError, RuleErrors};
+use serde::{Deserialize, Serialize};
 
 /// The `format` tag of bundles this engine reads and writes.
 pub const BUNDLE_FORMAT: &str = "subsidy-calc-bundle/1";
 
-/// Writes the canonical bundle: keys sorted, no insignificant whitespace, versions by date.
-pub fn bundle_json(rs: &RuleSet) -> String {
-    let versions: Vec<serde_json::Value> =
-        rs.versions.iter().map(|v| serde_json::json!({ "file": v.file_name, "rules": to_json(&v.doc) })).collect();
-    let doc = serde_json::json!({ "format": BUNDLE_FORMAT, "rule_set": rs.id, "versions": versions });
-    let mut s = doc.to_string();
+/// A compiled rule set.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// The rule set id.
+    pub rule_set: String,
+    /// Its versions, oldest first.
+    pub versions: Vec<BundleVersion>,
+}
+
+/// One version of a bundle.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleVersion {
+    /// The version file's name (`2024.toml`).
+    pub file: String,
+    /// The version file as written.
+    pub rules: VersionFile,
+}
+
+/// Writes the bundle of a rule set's version files (as [`super::read_dir`] gives them).
+pub fn bundle_json(rule_set: &str, files: &[(String, VersionFile)]) -> String {
+    let bundle = Bundle {
+        format: BUNDLE_FORMAT.to_string(),
+        rule_set: rule_set.to_string(),
+        versions: files.iter().map(|(file, rules)| BundleVersion { file: file.clone(), rules: rules.clone() }).collect(),
+    };
+    let mut s = serde_json::to_string(&bundle).unwrap_or_default();
     s.push('\n');
     s
 }
 
-fn err(file: &str, line: Option<u32>, column: Option<u32>, field: &str, message: impl Into<String>) -> RuleErrors {
-    RuleErrors(vec![RuleError { file: file.to_string(), line, column, field: field.to_string(), message: message.into() }])
+/// Only the format tag, to say so when a bundle of another format does not read.
+#[derive(Deserialize)]
+struct FormatOnly {
+    format: Option<serde_json::Value>,
 }
 
-/// Reads and validates a bundle. `name` names it in errors.
+fn format_error(name: &str, found: &str) -> RuleErrors {
+    RuleErrors(vec![RuleError {
+        file: name.to_string(),
+        line: None,
+        column: None,
+        field: "format".into(),
+        problem: Problem::BundleFormat { found: found.to_string(), expected: BUNDLE_FORMAT.into() },
+    }])
+}
+
+/// Reads and checks a bundle's JSON text. `name` names it in errors.
 pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
-    use crate::node::{parse_json, Node, Value};
-    let mut doc = parse_json(text)
-        .map_err(|(l, c, m)| err(name, Some(l), Some(c), "", format!("not a valid JSON bundle: {m} at line {l} column {c}")))?;
-    let Value::Table(obj) = &mut doc.value else { return Err(err(name, None, None, "", "a bundle is a JSON object")) };
-    fn get<'a>(t: &'a [(String, Option<usize>, Node)], k: &str) -> Option<&'a Value> {
-        t.iter().find(|(x, _, _)| x == k).map(|(_, _, v)| &v.value)
-    }
-    fn get_str(t: &[(String, Option<usize>, Node)], k: &str) -> Option<String> {
-        match get(t, k) {
-            Some(Value::Str(s)) => Some(s.clone()),
-            _ => None,
+    let mut de = serde_json::Deserializer::from_str(text);
+    let bundle: Bundle = match serde_path_to_error::deserialize(&mut de) {
+        Ok(b) => b,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let (line, column) = (u32::try_from(inner.line()).ok(), u32::try_from(inner.column()).ok());
+            if inner.is_syntax() || inner.is_eof() {
+                return Err(RuleErrors(vec![RuleError {
+                    file: name.to_string(),
+                    line,
+                    column,
+                    field: String::new(),
+                    problem: Problem::JsonSyntax { detail: inner.to_string() },
+                }]));
+            }
+            if let Ok(FormatOnly { format }) = serde_json::from_str::<FormatOnly>(text) {
+                if format.as_ref().and_then(|f| f.as_str()) != Some(BUNDLE_FORMAT) {
+                    return Err(format_error(name, &format.map_or("missing".to_string(), |f| f.to_string())));
+                }
+            }
+            let message = inner.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message);
+            let field = if path == "." { String::new() } else { path };
+            let (table, key) = field.rsplit_once('.').unwrap_or(("", field.as_str()));
+            let problem = crate::rules::load::serde_problem(message, table, key);
+            let field = match &problem {
+                Problem::MissingKey { key, .. } if !field.is_empty() => format!("{field}.{key}"),
+                Problem::MissingKey { key, .. } => key.clone(),
+                _ => field,
+            };
+            return Err(RuleErrors(vec![RuleError { file: name.to_string(), line, column, field, problem }]));
         }
-    }
-    match get_str(obj, "format").as_deref() {
-        Some(BUNDLE_FORMAT) => {}
-        other => {
-            return Err(err(
-                name,
-                None,
-                None,
-                "format",
-                format!(
-                    "format is {}; this engine reads {} (rebuild the bundle with `subsidy-calc compile`)",
-                    // as `{:?}` writes the Option
-                    other.map_or("None".into(), |s| format!("Some({})", quoted(s))),
-                    quoted(BUNDLE_FORMAT)
-                ),
-            ));
-        }
-    }
-    for (key, _, _) in obj.iter() {
-        if !["format", "rule_set", "versions"].contains(&key.as_str()) {
-            return Err(err(name, None, None, key, format!("unknown key '{}' in the bundle", crate::date::truncate(key, 40))));
-        }
-    }
-    let rule_set = get_str(obj, "rule_set");
-    let Some(Value::Array(versions)) = obj.iter_mut().find(|(x, _, _)| x == "versions").map(|(_, _, v)| &mut v.value) else {
-        return Err(err(name, None, None, "versions", "the bundle has no versions array"));
     };
+    load(name, bundle)
+}
+
+/// Checks a bundle already read (from JSON text or from a JS object).
+pub fn load(name: &str, bundle: Bundle) -> Result<RuleSet, RuleErrors> {
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(format_error(name, &format!("{:?}", bundle.format)));
+    }
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for (i, v) in versions.iter_mut().enumerate() {
-        let mut empty = Vec::new();
-        let t = match &mut v.value {
-            Value::Table(t) => t,
-            _ => &mut empty,
-        };
-        let file = get_str(t, "file").unwrap_or_else(|| "?".into());
-        // taken out of the tree (not copied): each version's tree moves into its loader
-        let Some(rules) = t
-            .iter_mut()
-            .find(|(x, _, _)| x == "rules")
-            .map(|(_, _, n)| std::mem::replace(n, Node { value: Value::Bool(false), at: None, text_at: None }))
-        else {
-            errs.push(RuleError {
-                file: name.into(),
-                line: None,
-                column: None,
-                field: format!("versions[{i}].rules"),
-                message: "missing".into(),
-            });
-            continue;
-        };
-        match load_version(&format!("{name}[{file}]"), None, rules) {
-            Ok(mut v) => {
-                v.file_name = file.to_string();
-                out.push(v)
+    for (i, v) in bundle.versions.iter().enumerate() {
+        match check_version(&format!("{name}[{}]", v.file), &v.rules) {
+            Ok(mut version) => {
+                version.file_name = v.file.clone();
+                out.push(version);
             }
-            Err(e) => errs.extend(e.0),
+            Err(found) => errs.extend(found.into_iter().map(|f| {
+                let mut e = f.error;
+                e.field = if e.field.is_empty() { format!("versions[{i}].rules") } else { format!("versions[{i}].rules.{}", e.field) };
+                e
+            })),
         }
     }
     if !errs.is_empty() {
         return Err(RuleErrors(errs));
     }
     let rs = RuleSet::new(out)?;
-    if rule_set.as_deref() != Some(rs.id.as_str()) {
-        return Err(err(name, None, None, "rule_set", format!("rule_set does not match the versions' rule_set {}", quoted(&rs.id))));
+    if bundle.rule_set != rs.id {
+        return Err(RuleErrors(vec![RuleError {
+            file: name.to_string(),
+            line: None,
+            column: None,
+            field: "rule_set".into(),
+            problem: Problem::BundleRuleSet { expected: rs.id.clone() },
+        }]));
     }
     Ok(rs)
 }

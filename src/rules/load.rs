@@ -1,53 +1,40 @@
-//! Loading: document tree → validated [`Version`]. Every problem is collected with its place;
-//! a file with any problem yields no version at all (never half-loaded).
+//! Loading: a version file as written ([`super::file`]) → a checked [`Version`]. Every problem
+//! is collected with its field path; a file with any problem yields no version at all (never
+//! half-loaded). TOML files are read here too (natively), and their problems located at
+//! `file:line:col`.
 
+use super::file::{AmountFile, ConditionFile, PerMonthFile, PerYearFile, ProgramFile, QuestionFile, Scalar, VersionFile};
 use super::*;
-use crate::error::quoted;
-use crate::expr::{self, QuestionSig, Scope, SigType};
+use crate::error::short;
+use crate::expr::{self, Scope, SigType, Ty, V};
 use crate::money::{parse_decimal, RoundingMode};
-use crate::node::{rule_error, LineIndex, Value};
 
-/// The loader's state: the file, its lines (the TOML text, natively only: the wasm reads only
-/// bundles, which carry no text, so it compiles no line lookups) and the problems so far.
-struct Ld<'a> {
+/// A problem with its field path and, inside an expression, the byte offset of the token.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+pub(crate) struct Found {
+    pub error: RuleError,
+    pub inner: Option<usize>,
+}
+
+struct Loader<'a> {
     file: &'a str,
-    #[cfg(not(target_arch = "wasm32"))]
-    lines: Option<LineIndex<'a>>,
-    errs: Vec<RuleError>,
+    found: Vec<Found>,
 }
 
-impl<'a> Ld<'a> {
-    fn new(file: &'a str, text: Option<&'a str>) -> Self {
-        #[cfg(target_arch = "wasm32")]
-        let _ = text;
-        Ld {
-            file,
-            #[cfg(not(target_arch = "wasm32"))]
-            lines: text.map(LineIndex::new),
-            errs: Vec::new(),
-        }
+impl Loader<'_> {
+    fn err(&mut self, field: &str, problem: Problem) {
+        self.err_in(field, None, problem);
     }
 
-    fn lines(&self) -> Option<&LineIndex<'a>> {
-        #[cfg(not(target_arch = "wasm32"))]
-        return self.lines.as_ref();
-        #[cfg(target_arch = "wasm32")]
-        None
-    }
-
-    fn err(&mut self, at: Option<usize>, field: &str, msg: impl Into<String>) {
-        let e = rule_error(self.file, self.lines(), at, field, msg.into());
-        self.errs.push(e);
+    fn err_in(&mut self, field: &str, inner: Option<usize>, problem: Problem) {
+        let error = RuleError { file: self.file.to_string(), line: None, column: None, field: field.to_string(), problem };
+        self.found.push(Found { error, inner });
     }
 }
 
-type Entries = [(String, Option<usize>, Node)];
-
-struct Obj<'n> {
-    path: String,
-    at: Option<usize>,
-    entries: &'n Entries,
-    used: Vec<bool>,
+/// The last key of a field path.
+fn last(field: &str) -> String {
+    field.rsplit('.').next().unwrap_or(field).split('[').next().unwrap_or(field).to_string()
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -55,37 +42,6 @@ fn join(path: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{path}.{key}")
-    }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let mut prev: Vec<usize> = (0..=b.chars().count()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.chars().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
-fn obj<'n>(ld: &mut Ld<'_>, node: &'n Node, path: &str) -> Option<Obj<'n>> {
-    match &node.value {
-        Value::Table(entries) => Some(Obj { path: path.to_string(), at: node.at, entries, used: vec![false; entries.len()] }),
-        other => {
-            ld.err(node.at, path, format!("{} must be a table, not {}", display_path(path), other.kind()));
-            None
-        }
-    }
-}
-
-fn display_path(path: &str) -> String {
-    if path.is_empty() {
-        "the file".to_string()
-    } else {
-        path.to_string()
     }
 }
 
@@ -97,355 +53,435 @@ fn is_id(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
 }
 
-impl<'n> Obj<'n> {
-    fn field(&self, key: &str) -> String {
-        join(&self.path, key)
-    }
-
-    fn get(&mut self, key: &str) -> Option<&'n Node> {
-        let i = self.entries.iter().position(|(k, _, _)| k == key)?;
-        self.used[i] = true;
-        Some(&self.entries[i].2)
-    }
-
-    fn missing(&self, ld: &mut Ld<'_>, key: &str) {
-        ld.err(self.at, &self.field(key), format!("missing key '{key}' in {}", display_path(&self.path)));
-    }
-
-    fn finish(self, ld: &mut Ld<'_>, allowed: &[&str]) {
-        for (i, (k, kat, _)) in self.entries.iter().enumerate() {
-            if self.used[i] {
-                continue;
-            }
-            let hint = allowed
-                .iter()
-                .filter(|a| edit_distance(a, k) <= 2)
-                .min_by_key(|a| edit_distance(a, k))
-                .map(|a| format!("; did you mean '{a}'?"))
-                .unwrap_or_else(|| format!("; allowed keys are {}", crate::error::joined(allowed, ", ")));
-            ld.err(*kat, &join(&self.path, k), format!("unknown key '{k}' in {}{hint}", display_path(&self.path)));
-        }
-    }
-
-    fn string(&mut self, ld: &mut Ld<'_>, key: &str, required: bool) -> Option<String> {
-        let Some(n) = self.get(key) else {
-            if required {
-                self.missing(ld, key);
-            }
-            return None;
-        };
-        match &n.value {
-            Value::Str(s) if s.chars().all(char::is_whitespace) => {
-                ld.err(n.at, &self.field(key), format!("'{key}' is empty"));
-                None
-            }
-            Value::Str(s) => Some(s.clone()),
-            other => {
-                ld.err(n.at, &self.field(key), format!("'{key}' must be a string, not {}", other.kind()));
-                None
-            }
-        }
-    }
-
-    fn id(&mut self, ld: &mut Ld<'_>, key: &str) -> Option<String> {
-        let s = self.string(ld, key, true)?;
-        if !is_id(&s) {
-            let at = self.get(key).and_then(|n| n.at);
-            ld.err(
-                at,
-                &self.field(key),
-                format!(
-                    "{} is not a valid id: use lowercase letters, digits, '_' or '-' (at most 64)",
-                    quoted(&crate::date::truncate(&s, 40))
-                ),
-            );
-            return None;
-        }
-        Some(s)
-    }
-
-    fn text(&mut self, ld: &mut Ld<'_>, key: &str, required: bool) -> Option<Text> {
-        let Some(n) = self.get(key) else {
-            if required {
-                self.missing(ld, key);
-            }
-            return None;
-        };
-        text_node(ld, n, &self.field(key))
-    }
-
-    fn array(&mut self, ld: &mut Ld<'_>, key: &str) -> Vec<(String, &'n Node)> {
-        let Some(n) = self.get(key) else { return Vec::new() };
-        match &n.value {
-            Value::Array(items) => items.iter().enumerate().map(|(i, x)| (format!("{}[{i}]", self.field(key)), x)).collect(),
-            other => {
-                ld.err(n.at, &self.field(key), format!("'{key}' must be an array, not {}", other.kind()));
-                Vec::new()
-            }
-        }
-    }
-
-    fn date(&mut self, ld: &mut Ld<'_>, key: &str, required: bool) -> Option<Date> {
-        let Some(n) = self.get(key) else {
-            if required {
-                self.missing(ld, key);
-            }
-            return None;
-        };
-        date_node(ld, n, &self.field(key))
-    }
-
-    fn decimal(&mut self, ld: &mut Ld<'_>, key: &str) -> Option<Decimal> {
-        let n = self.get(key)?;
-        decimal_node(ld, n, &self.field(key))
-    }
-
-    fn int(&mut self, ld: &mut Ld<'_>, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
-        let n = self.get(key)?;
-        match n.value {
-            Value::Int(i) if range.contains(&i) => Some(i),
-            Value::Int(i) => {
-                ld.err(n.at, &self.field(key), format!("'{key}' is {i}; it must be from {} to {}", range.start(), range.end()));
-                None
-            }
-            ref other => {
-                ld.err(n.at, &self.field(key), format!("'{key}' must be an integer, not {}", other.kind()));
-                None
-            }
-        }
-    }
+/// Names an expression may not use for a question, value or table (a function's name is
+/// free: `months` is a question, `months(6)` the function).
+fn reserved(id: &str) -> bool {
+    matches!(id, "as_of" | "true" | "false" | "and" | "or" | "not" | "in" | "if" | "then" | "else")
 }
 
-fn text_node(ld: &mut Ld<'_>, n: &Node, field: &str) -> Option<Text> {
-    let mut o = obj(ld, n, field)?;
-    let zh = o.string(ld, "zh-CN", true);
-    let en = o.string(ld, "en", true);
-    o.finish(ld, &["zh-CN", "en"]);
-    Some(Text { zh: zh?, en: en? })
-}
-
-fn date_node(ld: &mut Ld<'_>, n: &Node, field: &str) -> Option<Date> {
-    match &n.value {
-        Value::Date(s) | Value::Str(s) => match Date::parse(s) {
-            Ok(d) => Some(d),
-            Err(m) => {
-                ld.err(n.at, field, m);
-                None
-            }
-        },
-        other => {
-            ld.err(n.at, field, format!("{field} must be a date like 2024-01-01, not {}", other.kind()));
+impl Loader<'_> {
+    fn id(&mut self, field: &str, s: &str) -> Option<String> {
+        if is_id(s) {
+            Some(s.to_string())
+        } else {
+            self.err(field, Problem::BadId { value: short(s, 40) });
             None
         }
     }
-}
 
-fn decimal_node(ld: &mut Ld<'_>, n: &Node, field: &str) -> Option<Decimal> {
-    match &n.value {
-        Value::Str(s) => match parse_decimal(s) {
-            Ok(d) => Some(d),
-            Err(m) => {
-                ld.err(n.text_at.or(n.at), field, m);
-                None
+    fn text(&mut self, field: &str, t: &Text) -> Option<Text> {
+        let mut ok = true;
+        for (key, s) in [("zh-CN", &t.zh), ("en", &t.en)] {
+            if s.chars().all(char::is_whitespace) {
+                self.err(&join(field, key), Problem::Empty { key: key.into() });
+                ok = false;
             }
-        },
-        Value::Float(f) => {
-            let hint = parse_decimal(f).map(|mut d| {
-                if d.scale() < 2 {
-                    d.rescale(2);
+        }
+        ok.then(|| t.clone())
+    }
+
+    fn texts(&mut self, field: &str, ts: &[Text]) -> Vec<Text> {
+        ts.iter().enumerate().filter_map(|(i, t)| self.text(&format!("{field}[{i}]"), t)).collect()
+    }
+
+    fn opt_text(&mut self, field: &str, t: &Option<Text>) -> Option<Text> {
+        t.as_ref().and_then(|t| self.text(field, t))
+    }
+
+    fn nonblank(&mut self, field: &str, key: &str, s: &str) -> Option<String> {
+        if s.chars().all(char::is_whitespace) {
+            self.err(field, Problem::Empty { key: key.into() });
+            None
+        } else {
+            Some(s.to_string())
+        }
+    }
+
+    fn date(&mut self, field: &str, s: &Scalar) -> Option<Date> {
+        match s {
+            Scalar::Date(x) | Scalar::Str(x) => match Date::parse(x) {
+                Ok(d) => Some(d),
+                Err(detail) => {
+                    self.err(field, Problem::BadDate { value: short(x, 40), detail });
+                    None
                 }
-                crate::money::decimal_string(d)
-            });
-            let hint = hint.unwrap_or_else(|_| "100000.00".into());
-            ld.err(n.at, field, format!("{f} is a float; write amounts as decimal strings like \"{hint}\" so they stay exact"));
+            },
+            _ => {
+                self.err(
+                    field,
+                    Problem::BadBound { key: field.rsplit('.').next().unwrap_or(field).into(), expected: "a date like 2024-01-01".into() },
+                );
+                None
+            }
+        }
+    }
+
+    fn decimal(&mut self, field: &str, s: &Scalar) -> Option<Decimal> {
+        match s {
+            Scalar::Str(x) => match parse_decimal(x) {
+                Ok(d) => Some(d),
+                Err(detail) => {
+                    self.err(field, Problem::BadDecimal { value: short(x, 40), detail });
+                    None
+                }
+            },
+            Scalar::Float(f) => {
+                let written = format!("{f:?}");
+                let hint = parse_decimal(&written).map_or_else(
+                    |_| "100000.00".to_string(),
+                    |mut d| {
+                        if d.scale() < 2 {
+                            d.rescale(2);
+                        }
+                        d.to_string()
+                    },
+                );
+                self.err(field, Problem::FloatAmount { written, hint });
+                None
+            }
+            Scalar::Int(i) => {
+                self.err(field, Problem::IntegerAmount { hint: format!("{i}.00") });
+                None
+            }
+            other => {
+                self.err(
+                    field,
+                    Problem::WrongType {
+                        key: last(field),
+                        found: other.kind().into(),
+                        expected: "a decimal string like \"100000.00\"".into(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, field: &str, key: &str, s: &Scalar, min: i64, max: i64) -> Option<i64> {
+        match s {
+            Scalar::Int(i) if (min..=max).contains(i) => Some(*i),
+            Scalar::Int(i) => {
+                self.err(field, Problem::OutOfRange { key: key.into(), value: *i, min, max });
+                None
+            }
+            other => {
+                self.err(field, Problem::WrongType { key: key.into(), found: other.kind().into(), expected: "an integer".into() });
+                None
+            }
+        }
+    }
+
+    fn cite(&mut self, field: &str, id: &str, sources: &[Source]) -> Option<String> {
+        if sources.iter().any(|s| s.id == id) {
+            Some(id.to_string())
+        } else {
+            self.err(field, Problem::UnknownSource { id: short(id, 40) });
             None
         }
-        Value::Int(i) => {
-            ld.err(n.at, field, format!("write amounts as decimal strings like \"{i}.00\""));
-            None
+    }
+
+    fn payer(&mut self, field: &str, id: &str, payers: &[Payer]) -> Option<usize> {
+        let i = payers.iter().position(|p| p.id == id);
+        if i.is_none() {
+            self.err(field, Problem::UnknownPayer { id: short(id, 40) });
         }
-        other => {
-            ld.err(n.at, field, format!("{field} must be a decimal string like \"100000.00\", not {}", other.kind()));
-            None
+        i
+    }
+
+    fn formula(&mut self, field: &str, src: &str, scope: &Scope<'_>, consts: &Consts, want: Ty) -> Option<Formula> {
+        let mut e = match expr::parse(src) {
+            Ok(e) => e,
+            Err(pe) => {
+                self.err_in(field, Some(pe.at), pe.problem);
+                return None;
+            }
+        };
+        match expr::check(&mut e, scope) {
+            Ok(t) if t == want => {
+                Some(Formula { code: expr::compile(&e, scope, consts), reads: e.questions(), expr: e, src: src.to_string() })
+            }
+            Ok(t) => {
+                self.err_in(field, Some(0), Problem::ResultType { found: t.name(scope), expected: want.name(scope) });
+                None
+            }
+            Err(pe) => {
+                self.err_in(field, Some(pe.at), pe.problem);
+                None
+            }
         }
     }
 }
 
-fn formula_node(ld: &mut Ld<'_>, n: &Node, field: &str, scope: &Scope<'_>, want: expr::Ty) -> Option<Formula> {
-    let src = match &n.value {
-        Value::Str(s) => s.clone(),
-        other => {
-            ld.err(n.at, field, format!("{field} must be an expression in a string, not {}", other.kind()));
-            return None;
-        }
+fn sig(q: &QuestionFile) -> (String, SigType) {
+    let ty = match q.ty.as_str() {
+        "bool" => SigType::Bool,
+        "integer" => SigType::Integer,
+        "decimal" => SigType::Decimal,
+        "date" => SigType::Date,
+        _ => SigType::Enum(q.options.iter().map(|o| o.id.clone()).collect()),
     };
-    let place = |at: usize| n.text_at.map(|t| t + at).or(n.at);
-    let mut e = match expr::parse(&src) {
-        Ok(e) => e,
-        Err(pe) => {
-            ld.err(place(pe.at), field, pe.message);
-            return None;
-        }
-    };
-    match expr::check(&mut e, scope) {
-        Ok(t) if t == want => Some(Formula { code: expr::compile(&e, scope), reads: e.questions(), expr: e, src }),
-        Ok(t) => {
-            ld.err(place(0), field, format!("this expression gives {}, but {} is needed here", t.name(scope), want.name(scope)));
-            None
-        }
-        Err(pe) => {
-            ld.err(place(pe.at), field, pe.message);
-            None
-        }
-    }
+    (q.id.clone(), ty)
 }
 
-const VERSION_KEYS: [&str; 16] = [
-    "format",
-    "rule_set",
-    "version",
-    "name",
-    "jurisdiction",
-    "issuers",
-    "currency",
-    "effective_from",
-    "effective_to",
-    "money",
-    "assumptions",
-    "sources",
-    "questions",
-    "payers",
-    "programs",
-    "summary",
-];
+/// Checks one version file and builds its [`Version`]. `file` names it in errors, which carry
+/// field paths (a TOML file's loader adds lines and columns).
+pub fn load_version(file: &str, f: &VersionFile) -> Result<Version, RuleErrors> {
+    check_version(file, f).map_err(|found| RuleErrors(found.into_iter().map(|f| f.error).collect()))
+}
 
-/// Loads and validates one version from its document tree. `text` is the TOML source when
-/// there is one (for line and column; natively only, the wasm has no TOML); `file` names the
-/// file in errors.
-pub fn load_version(file: &str, text: Option<&str>, doc: Node) -> Result<Version, RuleErrors> {
-    let mut ld = Ld::new(file, text);
-    let v = read_version(&mut ld, &doc);
+pub(crate) fn check_version(file: &str, f: &VersionFile) -> Result<Version, Vec<Found>> {
+    let mut ld = Loader { file, found: Vec::new() };
+    let v = read_version(&mut ld, f);
     match v {
-        Some(mut v) if ld.errs.is_empty() => {
-            if let (Some(li), Value::Table(t)) = (ld.lines(), &doc.value) {
-                v.locs = t
-                    .iter()
-                    .filter_map(|(k, at, n)| {
-                        let (l, c) = li.locate(n.at.or(*at)?);
-                        Some((k.clone(), l, c))
-                    })
-                    .collect();
-            }
-            v.doc = doc;
-            v.literals = crate::estimate::literals(&v);
-            let explained: Vec<_> = v.programs.iter().map(|p| crate::estimate::explained(&v, p)).collect();
-            for (p, x) in v.programs.iter_mut().zip(explained) {
-                p.explained = x;
-            }
-            Ok(v)
-        }
+        Some(v) if ld.found.is_empty() => Ok(v),
         _ => {
-            if ld.errs.is_empty() {
-                ld.err(None, "", "the file could not be read as a rule file");
+            if ld.found.is_empty() {
+                ld.err("", Problem::Invalid { detail: "the file could not be read as a rule file".into() });
             }
-            Err(RuleErrors(ld.errs))
+            Err(ld.found)
         }
     }
 }
 
-fn read_version(ld: &mut Ld<'_>, doc: &Node) -> Option<Version> {
-    let mut o = obj(ld, doc, "")?;
-    if let Some(n) = o.get("format") {
-        if n.value != Value::Int(1) {
-            ld.err(n.at, "format", "this engine reads rule files of format 1");
+fn read_version(ld: &mut Loader<'_>, f: &VersionFile) -> Option<Version> {
+    if let Some(fmt) = &f.format {
+        if *fmt != Scalar::Int(1) {
+            let found = match fmt {
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Str(s) | Scalar::Date(s) => format!("{s:?}"),
+                other => other.kind().to_string(),
+            };
+            ld.err("format", Problem::Format { found });
         }
     }
-    let rule_set = o.id(ld, "rule_set");
-    let version = o.id(ld, "version");
-    let name = o.text(ld, "name", true);
-    let jurisdiction = o.text(ld, "jurisdiction", true);
-    let _summary = o.text(ld, "summary", false);
-    let issuers: Vec<Text> = o.array(ld, "issuers").into_iter().filter_map(|(f, n)| text_node(ld, n, &f)).collect();
-    let currency = o.string(ld, "currency", true);
-    if let Some(c) = &currency {
-        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-            let at = o.get("currency").and_then(|n| n.at);
-            ld.err(at, "currency", format!("{} is not an ISO 4217 code like \"CNY\"", quoted(c)));
+    let rule_set = ld.id("rule_set", &f.rule_set);
+    let version = ld.id("version", &f.version);
+    let name = ld.text("name", &f.name);
+    let jurisdiction = ld.text("jurisdiction", &f.jurisdiction);
+    let summary = ld.opt_text("summary", &f.summary);
+    let apply = ld.opt_text("apply", &f.apply);
+    let issuers = ld.texts("issuers", &f.issuers);
+    let currency = if f.currency.len() == 3 && f.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        Some(f.currency.clone())
+    } else {
+        ld.err("currency", Problem::BadCurrency { value: short(&f.currency, 20) });
+        None
+    };
+    let effective_from = ld.date("effective_from", &f.effective_from);
+    let effective_to = f.effective_to.as_ref().and_then(|t| ld.date("effective_to", t));
+    if let (Some(from), Some(to)) = (effective_from, effective_to) {
+        if to <= from {
+            ld.err("effective_to", Problem::BadPeriod { from: from.to_string(), to: to.to_string() });
         }
     }
-    let effective_from = o.date(ld, "effective_from", true);
-    let effective_to = o.date(ld, "effective_to", false);
-    if let (Some(f), Some(t)) = (effective_from, effective_to) {
-        if t <= f {
-            let at = o.get("effective_to").and_then(|n| n.at);
-            ld.err(at, "effective_to", format!("effective_to {t} must be after effective_from {f}"));
-        }
-    }
-    let rounding = match o.get("money") {
-        Some(n) => read_money(ld, n),
+    let scale = match &f.money.scale {
+        Some(s) => ld.int("money.scale", "scale", s, 0, 6),
         None => {
-            o.missing(ld, "money");
+            ld.err("money", Problem::MissingKey { key: "scale".into(), table: "money".into() });
             None
         }
     };
-    let assumptions: Vec<Text> = o.array(ld, "assumptions").into_iter().filter_map(|(f, n)| text_node(ld, n, &f)).collect();
-
-    let mut sources = Vec::new();
-    for (f, n) in o.array(ld, "sources") {
-        if let Some(s) = read_source(ld, n, &f) {
-            if sources.iter().any(|x: &Source| x.id == s.id) {
-                ld.err(n.at, &f, format!("source id '{}' is declared twice", s.id));
+    let mode = match &f.money.rounding {
+        Some(r) => {
+            let mode = RoundingMode::parse(r);
+            if mode.is_none() {
+                ld.err("money.rounding", Problem::UnknownRounding { value: short(r, 30), allowed: List::from_iter(RoundingMode::NAMES) });
             }
-            sources.push(s);
+            mode
+        }
+        None => {
+            ld.err("money", Problem::MissingKey { key: "rounding".into(), table: "money".into() });
+            None
+        }
+    };
+    let assumptions = ld.texts("assumptions", &f.assumptions);
+
+    let mut sources: Vec<Source> = Vec::new();
+    for (i, s) in f.sources.iter().enumerate() {
+        let field = format!("sources[{i}]");
+        let id = ld.id(&join(&field, "id"), &s.id);
+        let date = match &s.date {
+            Some(Scalar::Date(x) | Scalar::Str(x)) => {
+                let ok = Date::parse(x).is_ok() || (x.len() == 7 && Date::parse(&format!("{x}-01")).is_ok());
+                if !ok {
+                    ld.err(&join(&field, "date"), Problem::BadSourceDate { value: short(x, 30) });
+                }
+                Some(x.clone())
+            }
+            Some(other) => {
+                ld.err(
+                    &join(&field, "date"),
+                    Problem::WrongType { key: "date".into(), found: other.kind().into(), expected: "a date".into() },
+                );
+                None
+            }
+            None => None,
+        };
+        if let Some(u) = &s.url {
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                ld.err(&join(&field, "url"), Problem::BadUrl { value: short(u, 60) });
+            }
+        }
+        let title = ld.nonblank(&join(&field, "title"), "title", &s.title);
+        let issuer = ld.nonblank(&join(&field, "issuer"), "issuer", &s.issuer);
+        let quote = ld.nonblank(&join(&field, "quote"), "quote", &s.quote);
+        if let (Some(id), Some(title), Some(issuer), Some(quote)) = (id, title, issuer, quote) {
+            if sources.iter().any(|x| x.id == id) {
+                ld.err(&field, Problem::Duplicate { what: "source".into(), id: id.clone() });
+            }
+            sources.push(Source { id, title, issuer, date, number: s.number.clone(), url: s.url.clone(), quote });
         }
     }
-    let source_ids: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
 
-    let question_nodes = o.array(ld, "questions");
-    let sigs = question_sigs(&question_nodes);
-    let mut questions = Vec::new();
-    for (i, (f, n)) in question_nodes.iter().enumerate() {
-        if let Some(q) = read_question(ld, n, f, &sigs, i, &source_ids) {
-            if questions.iter().any(|x: &Question| x.id == q.id) || q.id == "as_of" {
-                ld.err(n.at, f, format!("question id '{}' is declared twice or reserved", q.id));
+    // Names an expression may use: questions, then values and tables.
+    let sigs: Vec<(String, SigType)> = f.questions.iter().map(sig).collect();
+    let mut names: Vec<String> = Vec::new();
+    let mut unique = |ld: &mut Loader<'_>, field: &str, what: &str, id: &str| -> bool {
+        if reserved(id) {
+            ld.err(field, Problem::Reserved { id: id.into() });
+            false
+        } else if names.iter().any(|n| n == id) {
+            ld.err(field, Problem::Duplicate { what: what.into(), id: id.into() });
+            false
+        } else {
+            names.push(id.to_string());
+            true
+        }
+    };
+    let mut values: Vec<NamedValue> = Vec::new();
+    let mut value_sigs: Vec<(String, Ty)> = Vec::new();
+    for (i, q) in f.questions.iter().enumerate() {
+        let field = format!("questions[{i}]");
+        if is_id(&q.id) {
+            unique(ld, &field, "question", &q.id);
+        }
+    }
+    for (i, x) in f.values.iter().enumerate() {
+        let field = format!("values[{i}]");
+        let Some(id) = ld.id(&join(&field, "id"), &x.id) else { continue };
+        let ok = unique(ld, &field, "value", &x.id);
+        let value = match &x.value {
+            Scalar::Date(_) => ld.date(&join(&field, "value"), &x.value).map(V::Date),
+            Scalar::Str(s) if Date::parse(s).is_ok() => ld.date(&join(&field, "value"), &x.value).map(V::Date),
+            other => ld.decimal(&join(&field, "value"), other).map(V::Num),
+        };
+        let name = ld.opt_text(&join(&field, "name"), &x.name);
+        let source = ld.cite(&join(&field, "source"), &x.source, &sources);
+        let assumption = ld.opt_text(&join(&field, "assumption"), &x.assumption);
+        if let (true, Some(value), Some(source)) = (ok, value, source) {
+            value_sigs.push((id.clone(), if matches!(value, V::Date(_)) { Ty::Date } else { Ty::Num }));
+            values.push(NamedValue { id, value, name, source, assumption });
+        }
+    }
+    let mut tables: Vec<Table> = Vec::new();
+    let mut table_sigs: Vec<(String, usize)> = Vec::new();
+    for (i, t) in f.tables.iter().enumerate() {
+        let field = format!("tables[{i}]");
+        let Some(id) = ld.id(&join(&field, "id"), &t.id) else { continue };
+        let ok = unique(ld, &field, "table", &t.id);
+        let key = sigs.iter().position(|s| s.0 == t.key);
+        let options = match key.map(|k| &sigs[k].1) {
+            Some(SigType::Enum(opts)) => Some(opts.clone()),
+            Some(_) => {
+                ld.err(
+                    &join(&field, "key"),
+                    Problem::TableKey { table: id.clone(), expected: "an enum question".into(), found: t.key.clone() },
+                );
+                None
             }
+            None => {
+                ld.err(&join(&field, "key"), Problem::UnknownQuestionId { id: short(&t.key, 40) });
+                None
+            }
+        };
+        let name = ld.text(&join(&field, "name"), &t.name);
+        let source = ld.cite(&join(&field, "source"), &t.source, &sources);
+        let assumption = ld.opt_text(&join(&field, "assumption"), &t.assumption);
+        let mut rows = vec![None; options.as_ref().map_or(0, Vec::len)];
+        let mut rows_ok = true;
+        for (option, value) in &t.rows {
+            let rf = join(&join(&field, "rows"), option);
+            match options.as_ref().and_then(|o| o.iter().position(|x| x == option)) {
+                Some(o) => match ld.decimal(&rf, value) {
+                    Some(d) => rows[o] = Some(d),
+                    None => rows_ok = false,
+                },
+                None => {
+                    if let Some(opts) = &options {
+                        ld.err(
+                            &rf,
+                            Problem::NotAnOption { value: short(option, 30), question: t.key.clone(), options: List::from_iter(opts) },
+                        );
+                    }
+                    rows_ok = false;
+                }
+            }
+        }
+        if let (true, true, Some(key), Some(name), Some(source)) = (ok, rows_ok, key, name, source) {
+            table_sigs.push((id.clone(), key));
+            tables.push(Table { id, key, name, rows, source, assumption });
+        }
+    }
+    let consts = Consts {
+        values: values.iter().map(|v| v.value).collect(),
+        tables: tables.iter().map(|t| t.rows.iter().map(|r| r.map(V::Num)).collect()).collect(),
+    };
+
+    let mut questions: Vec<Question> = Vec::new();
+    for (i, q) in f.questions.iter().enumerate() {
+        let scope = Scope { questions: &sigs, visible: i, values: &value_sigs, tables: &table_sigs, programs: &[] };
+        if let Some(q) = read_question(ld, q, &format!("questions[{i}]"), &scope, &consts, &sources) {
             questions.push(q);
         }
     }
+    let versions_by = f.versions_by.as_ref().and_then(|id| match questions.iter().position(|q| q.id == *id) {
+        Some(i) if questions[i].ty == QType::Date => Some(i),
+        Some(_) => {
+            ld.err("versions_by", Problem::VersionsByNotDate { id: id.clone() });
+            None
+        }
+        None => {
+            ld.err("versions_by", Problem::UnknownQuestionId { id: short(id, 40) });
+            None
+        }
+    });
 
-    let mut payers = Vec::new();
-    for (f, n) in o.array(ld, "payers") {
-        let Some(mut po) = obj(ld, n, &f) else { continue };
-        let id = po.id(ld, "id");
-        let name = po.text(ld, "name", true);
-        po.finish(ld, &["id", "name"]);
+    let mut payers: Vec<Payer> = Vec::new();
+    for (i, p) in f.payers.iter().enumerate() {
+        let field = format!("payers[{i}]");
+        let id = ld.id(&join(&field, "id"), &p.id);
+        let name = ld.text(&join(&field, "name"), &p.name);
         if let (Some(id), Some(name)) = (id, name) {
-            if payers.iter().any(|p: &Payer| p.id == id) {
-                ld.err(n.at, &f, format!("payer id '{id}' is declared twice"));
+            if payers.iter().any(|x| x.id == id) {
+                ld.err(&field, Problem::Duplicate { what: "payer".into(), id: id.clone() });
             }
             payers.push(Payer { id, name });
         }
     }
 
-    let mut programs = Vec::new();
-    let scope = Scope { questions: &sigs, visible: sigs.len() };
-    let program_nodes = o.array(ld, "programs");
-    if program_nodes.is_empty() {
-        o.missing(ld, "programs");
+    if f.programs.is_empty() {
+        ld.err("", Problem::MissingKey { key: "programs".into(), table: "the file".into() });
     }
-    for (f, n) in program_nodes {
-        if let Some(p) = read_program(ld, n, &f, &scope, &source_ids, &payers, &questions) {
-            if programs.iter().any(|x: &Program| x.id == p.id) {
-                ld.err(n.at, &f, format!("program id '{}' is declared twice", p.id));
+    let program_ids: Vec<String> = f.programs.iter().map(|p| p.id.clone()).collect();
+    let scope = Scope { questions: &sigs, visible: sigs.len(), values: &value_sigs, tables: &table_sigs, programs: &program_ids };
+    let mut programs: Vec<Program> = Vec::new();
+    for (i, p) in f.programs.iter().enumerate() {
+        let field = format!("programs[{i}]");
+        if let Some(p) = read_program(ld, p, &field, &scope, &consts, &sources, &payers) {
+            if programs.iter().any(|x| x.id == p.id) {
+                ld.err(&field, Problem::Duplicate { what: "program".into(), id: p.id.clone() });
             }
             programs.push(p);
         }
     }
-    o.finish(ld, &VERSION_KEYS);
+    if programs.len() != f.programs.len() || !ld.found.is_empty() {
+        return None;
+    }
+    let order = program_order(ld, &mut programs)?;
+    link(&mut programs, &questions, &order);
 
-    Some(Version {
+    let mut v = Version {
         file: ld.file.to_string(),
-        // the last path component: after the last '/' or '\\'
         file_name: ld
             .file
             .get(ld.file.bytes().rposition(|b| b == b'/' || b == b'\\').map_or(0, |i| i + 1)..)
@@ -454,425 +490,201 @@ fn read_version(ld: &mut Ld<'_>, doc: &Node) -> Option<Version> {
         rule_set: rule_set?,
         version: version?,
         name: name?,
+        summary,
         jurisdiction: jurisdiction?,
         issuers,
+        apply,
         currency: currency?,
         effective_from: effective_from?,
         effective_to,
-        rounding: rounding?,
+        versions_by,
+        rounding: Rounding { scale: u32::try_from(scale?).ok()?, mode: mode? },
         assumptions,
         sources,
         questions,
+        values,
+        tables,
+        consts,
         payers,
         programs,
-        doc: Node { value: Value::Bool(false), at: None, text_at: None },
-        locs: Vec::new(),
-        literals: (Vec::new(), Vec::new()),
-    })
-}
-
-fn read_money(ld: &mut Ld<'_>, n: &Node) -> Option<Rounding> {
-    let mut m = obj(ld, n, "money")?;
-    let scale = m.int(ld, "scale", 0..=6);
-    if m.get("scale").is_none() {
-        m.missing(ld, "scale");
-    }
-    let mode = m.string(ld, "rounding", true).and_then(|r| {
-        let mode = RoundingMode::parse(&r);
-        if mode.is_none() {
-            let at = m.get("rounding").and_then(|n| n.at);
-            ld.err(
-                at,
-                "money.rounding",
-                format!("unknown rounding {}; use one of {}", quoted(&r), crate::error::joined(&RoundingMode::NAMES, ", ")),
-            );
-        }
-        mode
-    });
-    m.finish(ld, &["scale", "rounding"]);
-    Some(Rounding { scale: u32::try_from(scale?).ok()?, mode: mode? })
-}
-
-fn read_source(ld: &mut Ld<'_>, n: &Node, f: &str) -> Option<Source> {
-    let mut s = obj(ld, n, f)?;
-    let id = s.id(ld, "id");
-    let title = s.string(ld, "title", true);
-    let issuer = s.string(ld, "issuer", true);
-    let date = match s.get("date") {
-        Some(d) => match &d.value {
-            Value::Date(x) | Value::Str(x) => {
-                let ok = Date::parse(x).is_ok() || (x.len() == 7 && Date::parse(&format!("{x}-01")).is_ok());
-                if !ok {
-                    ld.err(d.at, &s.field("date"), format!("{} is not a date (YYYY-MM-DD or YYYY-MM)", quoted(x)));
-                }
-                Some(x.clone())
-            }
-            other => {
-                ld.err(d.at, &s.field("date"), format!("date must be a date, not {}", other.kind()));
-                None
-            }
-        },
-        None => None,
+        order,
+        numbers: Vec::new(),
     };
-    let number = s.string(ld, "number", false);
-    let url = s.string(ld, "url", false);
-    if let Some(u) = &url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            let at = s.get("url").and_then(|n| n.at);
-            ld.err(at, &s.field("url"), "url must start with https:// or http://");
-        }
+    v.numbers = numbers(&v);
+    let explained: Vec<Explained> = v.programs.iter().map(|p| explain(&v, p)).collect();
+    for (p, x) in v.programs.iter_mut().zip(explained) {
+        p.explained = x;
     }
-    let quote = s.string(ld, "quote", true);
-    s.finish(ld, &["id", "title", "issuer", "date", "number", "url", "quote"]);
-    Some(Source { id: id?, title: title?, issuer: issuer?, date, number, url, quote: quote? })
+    Some(v)
 }
 
-fn question_sigs(nodes: &[(String, &Node)]) -> Vec<QuestionSig> {
-    nodes
-        .iter()
-        .map(|(_, n)| {
-            let get = |k: &str| match &n.value {
-                Value::Table(t) => t.iter().find(|(key, _, _)| key == k).map(|(_, _, v)| v),
-                _ => None,
-            };
-            let s = |k: &str| match get(k).map(|v| &v.value) {
-                Some(Value::Str(s)) => s.clone(),
-                _ => String::new(),
-            };
-            let ty = match s("type").as_str() {
-                "bool" => SigType::Bool,
-                "integer" => SigType::Integer,
-                "decimal" => SigType::Decimal,
-                "date" => SigType::Date,
-                _ => SigType::Enum(match get("options").map(|v| &v.value) {
-                    Some(Value::Array(a)) => a
-                        .iter()
-                        .map(|o| match &o.value {
-                            Value::Table(t) => t
-                                .iter()
-                                .find(|(k, _, _)| k == "id")
-                                .and_then(|(_, _, v)| if let Value::Str(s) = &v.value { Some(s.clone()) } else { None })
-                                .unwrap_or_default(),
-                            _ => String::new(),
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                }),
-            };
-            QuestionSig { id: s("id"), ty }
-        })
-        .collect()
-}
-
-fn cite(ld: &mut Ld<'_>, o: &mut Obj<'_>, sources: &[String], required: bool) -> Option<String> {
-    let s = o.string(ld, "source", required)?;
-    if !sources.contains(&s) {
-        let at = o.get("source").and_then(|n| n.at);
-        ld.err(at, &o.field("source"), format!("unknown source '{s}'; declare it under [[sources]]"));
-        return None;
-    }
-    Some(s)
-}
-
-/// `source = "id"` or `source = ["id", "id2"]` (a figure that combines several clauses).
-fn cite_many(ld: &mut Ld<'_>, o: &mut Obj<'_>, sources: &[String]) -> Option<Vec<String>> {
-    let Some(n) = o.get("source") else {
-        o.missing(ld, "source");
-        return None;
-    };
-    let field = o.field("source");
-    let ids: Vec<(&Node, &str)> = match &n.value {
-        Value::Str(s) => vec![(n, s.as_str())],
-        Value::Array(a) if !a.is_empty() => a
-            .iter()
-            .filter_map(|x| match &x.value {
-                Value::Str(s) => Some((x, s.as_str())),
-                _ => {
-                    ld.err(x.at, &field, "a source is a source id string");
-                    None
-                }
-            })
-            .collect(),
+fn read_question(
+    ld: &mut Loader<'_>,
+    q: &QuestionFile,
+    field: &str,
+    scope: &Scope<'_>,
+    consts: &Consts,
+    sources: &[Source],
+) -> Option<Question> {
+    let id = ld.id(&join(field, "id"), &q.id);
+    let ty = match q.ty.as_str() {
+        "bool" => Some(QType::Bool),
+        "integer" => Some(QType::Integer),
+        "decimal" => Some(QType::Decimal),
+        "date" => Some(QType::Date),
+        "enum" => Some(QType::Enum),
         other => {
-            ld.err(n.at, &field, format!("source must be a source id or a list of them, not {}", other.kind()));
-            return None;
+            ld.err(&join(field, "type"), Problem::UnknownType { value: short(other, 30) });
+            None
         }
     };
-    let mut out = Vec::new();
-    for (x, id) in ids {
-        if sources.iter().any(|s| s == id) {
-            out.push(id.to_string());
-        } else {
-            ld.err(x.at, &field, format!("unknown source '{id}'; declare it under [[sources]]"));
-        }
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-fn read_question(ld: &mut Ld<'_>, n: &Node, f: &str, sigs: &[QuestionSig], index: usize, sources: &[String]) -> Option<Question> {
-    let mut q = obj(ld, n, f)?;
-    let id = q.id(ld, "id");
-    let ty = q.string(ld, "type", true).and_then(|t| {
-        let ty = match t.as_str() {
-            "bool" => Some(QType::Bool),
-            "integer" => Some(QType::Integer),
-            "decimal" => Some(QType::Decimal),
-            "date" => Some(QType::Date),
-            "enum" => Some(QType::Enum),
-            _ => None,
-        };
-        if ty.is_none() {
-            let at = q.get("type").and_then(|n| n.at);
-            ld.err(at, &q.field("type"), format!("unknown type {}; use bool, integer, decimal, date or enum", quoted(&t)));
-        }
-        ty
-    });
-    let label = q.text(ld, "label", true);
-    let help = q.text(ld, "help", false);
-    let unit = q.text(ld, "unit", false);
-    let mut options = Vec::new();
-    for (of, on) in q.array(ld, "options") {
-        let Some(mut oo) = obj(ld, on, &of) else { continue };
-        let oid = oo.id(ld, "id");
-        let olabel = oo.text(ld, "label", true);
-        oo.finish(ld, &["id", "label"]);
+    let label = ld.text(&join(field, "label"), &q.label);
+    let help = ld.opt_text(&join(field, "help"), &q.help);
+    let unit = ld.opt_text(&join(field, "unit"), &q.unit);
+    let mut options: Vec<Choice> = Vec::new();
+    for (i, o) in q.options.iter().enumerate() {
+        let of = format!("{field}.options[{i}]");
+        let oid = ld.id(&join(&of, "id"), &o.id);
+        let olabel = ld.text(&join(&of, "label"), &o.label);
         if let (Some(oid), Some(olabel)) = (oid, olabel) {
-            if options.iter().any(|c: &Choice| c.id == oid) {
-                ld.err(on.at, &of, format!("option '{oid}' is declared twice"));
+            if options.iter().any(|c| c.id == oid) {
+                ld.err(&of, Problem::Duplicate { what: "option".into(), id: oid.clone() });
             }
             options.push(Choice { id: oid, label: olabel });
         }
     }
-    let bound = |ld: &mut Ld<'_>, q: &mut Obj<'_>, key: &str| -> Option<Bound> {
-        let n = q.get(key)?;
-        let field = q.field(key);
-        match ty? {
-            QType::Integer => match n.value {
-                Value::Int(i) => Some(Bound::Num(Decimal::from(i))),
-                ref other => {
-                    ld.err(n.at, &field, format!("'{key}' of an integer question must be an integer, not {}", other.kind()));
-                    None
-                }
-            },
-            QType::Decimal => decimal_node(ld, n, &field).map(Bound::Num),
-            QType::Date => date_node(ld, n, &field).map(Bound::Date),
+    let bound = |ld: &mut Loader<'_>, key: &str, b: &Option<Scalar>| -> Option<Bound> {
+        let b = b.as_ref()?;
+        let bf = join(field, key);
+        match (ty?, b) {
+            (QType::Integer, Scalar::Int(i)) => Some(Bound::Num(Decimal::from(*i))),
+            (QType::Integer, _) => {
+                ld.err(&bf, Problem::BadBound { key: key.into(), expected: "an integer".into() });
+                None
+            }
+            (QType::Decimal, b) => ld.decimal(&bf, b).map(Bound::Num),
+            (QType::Date, Scalar::Str(s)) if s == "as_of" => Some(Bound::AsOf),
+            (QType::Date, b) => ld.date(&bf, b).map(Bound::Date),
             _ => {
-                ld.err(n.at, &field, format!("'{key}' applies only to integer, decimal and date questions"));
+                ld.err(&bf, Problem::BoundNotApplicable { key: key.into() });
                 None
             }
         }
     };
-    let min = bound(ld, &mut q, "min");
-    let max = bound(ld, &mut q, "max");
+    let min = bound(ld, "min", &q.min);
+    let max = bound(ld, "max", &q.max);
     match ty {
-        Some(QType::Integer | QType::Decimal) if min.is_none() || max.is_none() => {
-            ld.err(n.at, f, "integer and decimal questions need both min and max (they bound answers and ranges)");
-        }
-        Some(QType::Enum) if options.is_empty() => ld.err(n.at, f, "an enum question needs options"),
-        Some(t) if t != QType::Enum && !options.is_empty() => ld.err(n.at, f, "only enum questions have options"),
+        Some(QType::Integer | QType::Decimal) if min.is_none() || max.is_none() => ld.err(field, Problem::NeedsBounds {}),
+        Some(QType::Enum) if options.is_empty() => ld.err(field, Problem::NeedsOptions {}),
+        Some(t) if t != QType::Enum && !options.is_empty() => ld.err(field, Problem::OptionsOnlyForEnum {}),
         _ => {}
     }
-    if let (Some(a), Some(b)) = (min, max) {
-        let bad = match (a, b) {
-            (Bound::Num(x), Bound::Num(y)) => x > y,
-            (Bound::Date(x), Bound::Date(y)) => x > y,
-            _ => false,
-        };
-        if bad {
-            ld.err(n.at, f, format!("min {a} is greater than max {b}"));
-        }
+    let above = match (min, max) {
+        (Some(Bound::Num(x)), Some(Bound::Num(y))) => x > y,
+        (Some(Bound::Date(x)), Some(Bound::Date(y))) => x > y,
+        _ => false,
+    };
+    if let (true, Some(a), Some(b)) = (above, min, max) {
+        ld.err(field, Problem::MinAboveMax { min: a.to_string(), max: b.to_string() });
     }
-    let scope = Scope { questions: sigs, visible: index };
-    let ask_when = q.get("ask_when").and_then(|an| formula_node(ld, an, &q.field("ask_when"), &scope, expr::Ty::Bool));
-    let source = cite(ld, &mut q, sources, false);
-    let assumption = q.text(ld, "assumption", false);
-    q.finish(ld, &["id", "type", "label", "help", "unit", "options", "min", "max", "ask_when", "source", "assumption"]);
-    Some(Question { id: id?, ty: ty?, label: label?, help, unit, options, min, max, ask_when, source, assumption })
+    let ask_when = q.ask_when.as_ref().and_then(|src| ld.formula(&join(field, "ask_when"), src, scope, consts, Ty::Bool));
+    let source = q.source.as_ref().and_then(|s| ld.cite(&join(field, "source"), s, sources));
+    let assumption = ld.opt_text(&join(field, "assumption"), &q.assumption);
+    Some(Question { id: id?, ty: ty?, label: label?, help, unit, options, min, max, ask_when, fixed: q.fixed, source, assumption })
 }
 
 #[allow(clippy::too_many_arguments)]
 fn read_program(
-    ld: &mut Ld<'_>,
-    n: &Node,
-    f: &str,
+    ld: &mut Loader<'_>,
+    p: &ProgramFile,
+    field: &str,
     scope: &Scope<'_>,
-    sources: &[String],
+    consts: &Consts,
+    sources: &[Source],
     payers: &[Payer],
-    questions: &[Question],
 ) -> Option<Program> {
-    use expr::Ty;
-    let mut p = obj(ld, n, f)?;
-    let id = p.id(ld, "id");
-    let name = p.text(ld, "name", true);
-    let description = p.text(ld, "description", false);
-    let kind = p.string(ld, "kind", true).and_then(|k| {
-        let kind = match k.as_str() {
-            "cash" => Some(ProgramKind::Cash),
-            "cash_unpublished" => Some(ProgramKind::CashUnpublished),
-            "in_kind" => Some(ProgramKind::InKind),
-            "service" => Some(ProgramKind::Service),
-            _ => None,
-        };
-        if kind.is_none() {
-            let at = p.get("kind").and_then(|n| n.at);
-            ld.err(at, &p.field("kind"), format!("unknown kind {}; use cash, cash_unpublished, in_kind or service", quoted(&k)));
+    let id = ld.id(&join(field, "id"), &p.id);
+    let name = ld.text(&join(field, "name"), &p.name);
+    let description = ld.opt_text(&join(field, "description"), &p.description);
+    let kind = match p.kind.as_str() {
+        "cash" => Some(ProgramKind::Cash),
+        "cash_unpublished" => Some(ProgramKind::CashUnpublished),
+        "in_kind" => Some(ProgramKind::InKind),
+        "service" => Some(ProgramKind::Service),
+        other => {
+            ld.err(&join(field, "kind"), Problem::UnknownKind { value: short(other, 30) });
+            None
         }
-        kind
-    });
-    let payer_index = |ld: &mut Ld<'_>, node: &Node, field: &str| -> Option<usize> {
-        let Value::Str(s) = &node.value else {
-            ld.err(node.at, field, "a payer is a payer id string");
-            return None;
-        };
-        let i = payers.iter().position(|x| x.id == *s);
-        if i.is_none() {
-            ld.err(node.at, field, format!("unknown payer '{s}'; declare it under [[payers]]"));
-        }
-        i
     };
     let mut prog_payers = Vec::new();
-    for (pf, pn) in p.array(ld, "payers") {
-        if let Some(i) = payer_index(ld, pn, &pf) {
-            prog_payers.push(i);
+    for (i, id) in p.payers.iter().enumerate() {
+        if let Some(x) = ld.payer(&format!("{field}.payers[{i}]"), id, payers) {
+            prog_payers.push(x);
         }
     }
-    let exclusive_group = if p_has(n, "exclusive_group").is_some() { p.id(ld, "exclusive_group") } else { None };
-    let source = cite(ld, &mut p, sources, true);
+    let exclusive_group = p.exclusive_group.as_ref().and_then(|g| ld.id(&join(field, "exclusive_group"), g));
+    let source = ld.cite(&join(field, "source"), &p.source, sources);
     let mut conditions = Vec::new();
-    for (cf, cn) in p.array(ld, "conditions") {
-        let Some(mut c) = obj(ld, cn, &cf) else { continue };
-        let when = match c.get("when") {
-            Some(w) => formula_node(ld, w, &c.field("when"), scope, Ty::Bool),
-            None => {
-                c.missing(ld, "when");
-                None
-            }
-        };
-        let text = c.text(ld, "text", true);
-        let csrc = cite(ld, &mut c, sources, true);
-        let assumption = c.text(ld, "assumption", false);
-        c.finish(ld, &["when", "text", "source", "assumption"]);
-        if let (Some(when), Some(text), Some(source)) = (when, text, csrc) {
-            conditions.push(Condition { when, text, source, assumption });
+    for (i, c) in p.conditions.iter().enumerate() {
+        if let Some(c) = read_condition(ld, c, &format!("{field}.conditions[{i}]"), scope, consts, sources) {
+            conditions.push(c);
         }
     }
-    let amount = match p.get("amount") {
-        Some(an) => (|| {
-            let mut a = obj(ld, an, &join(f, "amount"))?;
-            let formula = match a.get("formula") {
-                Some(fnode) => formula_node(ld, fnode, &a.field("formula"), scope, Ty::Num),
-                None => {
-                    a.missing(ld, "formula");
-                    None
+    let amount = p.amount.as_ref().and_then(|a| read_amount(ld, a, &join(field, "amount"), scope, consts, sources));
+    let forms = usize::from(!p.schedule.is_empty()) + usize::from(p.per_year.is_some()) + usize::from(p.per_month.is_some());
+    if forms > 1 {
+        ld.err(field, Problem::ScheduleForm { detail: "give one of schedule, per_year or per_month, not several".into() });
+    }
+    let schedule = if let Some(y) = &p.per_year {
+        read_periodic(ld, PeriodicFile::Year(y), &join(field, "per_year"), scope, consts, sources, payers, &prog_payers)
+            .map(|x| Schedule::Periodic(Box::new(x)))
+    } else if let Some(m) = &p.per_month {
+        read_periodic(ld, PeriodicFile::Month(m), &join(field, "per_month"), scope, consts, sources, payers, &prog_payers)
+            .map(|x| Schedule::Periodic(Box::new(x)))
+    } else if p.schedule.is_empty() {
+        Some(Schedule::Once)
+    } else {
+        let mut rows = Vec::new();
+        for (i, r) in p.schedule.iter().enumerate() {
+            let rf = format!("{field}.schedule[{i}]");
+            let year = ld.int(&join(&rf, "year"), "year", &r.year, 1, i64::from(MAX_YEARS));
+            let payer = ld.payer(&join(&rf, "payer"), &r.payer, payers);
+            if let Some(x) = payer {
+                if !prog_payers.contains(&x) {
+                    ld.err(&join(&rf, "payer"), Problem::PayerNotInProgram { id: r.payer.clone() });
                 }
-            };
-            let cap = a.decimal(ld, "cap");
-            let asrc = cite_many(ld, &mut a, sources);
-            let assumption = a.text(ld, "assumption", false);
-            a.finish(ld, &["formula", "cap", "source", "assumption"]);
-            Some(Amount { formula: formula?, cap, sources: asrc?, assumption })
-        })(),
-        None => None,
+            }
+            let amt = ld.formula(&join(&rf, "amount"), &r.amount, scope, consts, Ty::Num);
+            let src = ld.cite(&join(&rf, "source"), &r.source, sources);
+            let assumption = ld.opt_text(&join(&rf, "assumption"), &r.assumption);
+            if let (Some(year), Some(payer), Some(amount), Some(source)) = (year, payer, amt, src) {
+                rows.push(ScheduleRow { year: year as u32, payer, amount, source, assumption });
+            }
+        }
+        Some(Schedule::Rows(rows))
     };
-    let mut schedule = Vec::new();
-    for (sf, sn) in p.array(ld, "schedule") {
-        let Some(mut s) = obj(ld, sn, &sf) else { continue };
-        let year = s.int(ld, "year", 1..=50);
-        if s.get("year").is_none() {
-            s.missing(ld, "year");
-        }
-        let payer = match s.get("payer") {
-            Some(pn) => {
-                let i = payer_index(ld, pn, &s.field("payer"));
-                if let Some(i) = i {
-                    if !prog_payers.contains(&i) {
-                        ld.err(pn.at, &s.field("payer"), "this payer is not in the program's payers");
-                    }
-                }
-                i
-            }
-            None => {
-                s.missing(ld, "payer");
-                None
-            }
-        };
-        let amt = match s.get("amount") {
-            Some(an) => formula_node(ld, an, &s.field("amount"), scope, Ty::Num),
-            None => {
-                s.missing(ld, "amount");
-                None
-            }
-        };
-        let ssrc = cite(ld, &mut s, sources, true);
-        let assumption = s.text(ld, "assumption", false);
-        s.finish(ld, &["year", "payer", "amount", "source", "assumption"]);
-        if let (Some(year), Some(payer), Some(amount), Some(source)) = (year, payer, amt, ssrc) {
-            schedule.push(ScheduleRow { year: year as u32, payer, amount, source, assumption });
-        }
-    }
-    let assumptions: Vec<Text> = p.array(ld, "assumptions").into_iter().filter_map(|(af, an)| text_node(ld, an, &af)).collect();
-    let note = p.text(ld, "note", false);
-    p.finish(
-        ld,
-        &[
-            "id",
-            "name",
-            "description",
-            "kind",
-            "payers",
-            "exclusive_group",
-            "source",
-            "conditions",
-            "amount",
-            "schedule",
-            "assumptions",
-            "note",
-        ],
-    );
+    let assumptions = ld.texts(&join(field, "assumptions"), &p.assumptions);
+    let note = ld.opt_text(&join(field, "note"), &p.note);
     let kind = kind?;
     if kind == ProgramKind::Cash {
-        if amount.is_none() && p_has(n, "amount").is_none() {
-            ld.err(n.at, f, "a cash program needs an [amount] with a formula");
+        if p.amount.is_none() && p.per_year.is_none() && p.per_month.is_none() {
+            ld.err(field, Problem::CashNeedsAmount {});
         }
         if prog_payers.is_empty() {
-            ld.err(n.at, f, "a cash program needs at least one payer");
+            ld.err(field, Problem::CashNeedsPayer {});
         }
     } else {
-        for key in ["amount", "schedule", "exclusive_group"] {
-            if let Some(at) = p_has(n, key) {
-                ld.err(
-                    Some(at),
-                    &join(f, key),
-                    format!("only cash programs have '{key}' ({} programs pay no computed amount)", kind.name()),
-                );
-            }
+        let present = [
+            ("amount", p.amount.is_some()),
+            ("schedule", !p.schedule.is_empty()),
+            ("per_year", p.per_year.is_some()),
+            ("per_month", p.per_month.is_some()),
+            ("exclusive_group", p.exclusive_group.is_some()),
+        ];
+        for (key, _) in present.iter().filter(|x| x.1) {
+            ld.err(&join(field, key), Problem::OnlyCash { key: (*key).into(), kind: kind.name().into() });
         }
     }
-    let mut deps: Vec<usize> = Vec::new();
-    let mut add = |e: &Expr| {
-        for q in e.questions() {
-            if !deps.contains(&q) {
-                deps.push(q);
-            }
-        }
-    };
-    conditions.iter().for_each(|c| add(&c.when.expr));
-    if let Some(a) = &amount {
-        add(&a.formula.expr);
-    }
-    schedule.iter().for_each(|s| add(&s.amount.expr));
-    let mut i = 0;
-    while i < deps.len() {
-        if let Some(aw) = questions.get(deps[i]).and_then(|q| q.ask_when.as_ref()) {
-            for q in aw.expr.questions() {
-                if !deps.contains(&q) {
-                    deps.push(q);
-                }
-            }
-        }
-        i += 1;
-    }
-    crate::sort::sort_dedup(&mut deps);
     Some(Program {
         id: id?,
         name: name?,
@@ -883,19 +695,388 @@ fn read_program(
         source: source?,
         conditions,
         amount,
-        schedule,
+        schedule: schedule?,
         assumptions,
         note,
-        deps,
-        explained: Default::default(),
+        deps: Vec::new(),
+        refs: Vec::new(),
+        tables: Vec::new(),
+        unpublished_base: None,
+        explained: Explained::default(),
     })
 }
 
-fn p_has(n: &Node, key: &str) -> Option<usize> {
-    match &n.value {
-        Value::Table(t) => t.iter().find(|(k, _, _)| k == key).map(|(_, at, v)| v.at.or(*at).unwrap_or(0)),
-        _ => None,
+fn read_condition(
+    ld: &mut Loader<'_>,
+    c: &ConditionFile,
+    field: &str,
+    scope: &Scope<'_>,
+    consts: &Consts,
+    sources: &[Source],
+) -> Option<Condition> {
+    let when = ld.formula(&join(field, "when"), &c.when, scope, consts, Ty::Bool);
+    let text = ld.text(&join(field, "text"), &c.text);
+    let source = ld.cite(&join(field, "source"), &c.source, sources);
+    let assumption = ld.opt_text(&join(field, "assumption"), &c.assumption);
+    Some(Condition { when: when?, text: text?, source: source?, assumption })
+}
+
+fn read_amount(ld: &mut Loader<'_>, a: &AmountFile, field: &str, scope: &Scope<'_>, consts: &Consts, sources: &[Source]) -> Option<Amount> {
+    let formula = ld.formula(&join(field, "formula"), &a.formula, scope, consts, Ty::Num);
+    let cap = a.cap.as_ref().and_then(|c| ld.decimal(&join(field, "cap"), c));
+    let ids = a.source.ids();
+    if ids.is_empty() {
+        ld.err(&join(field, "source"), Problem::MissingKey { key: "source".into(), table: field.into() });
     }
+    let cited: Vec<String> = ids.iter().filter_map(|id| ld.cite(&join(field, "source"), id, sources)).collect();
+    let assumption = ld.opt_text(&join(field, "assumption"), &a.assumption);
+    (cited.len() == ids.len() && !ids.is_empty()).then_some(())?;
+    Some(Amount { formula: formula?, cap: if a.cap.is_some() { Some(cap?) } else { None }, sources: cited, assumption })
+}
+
+enum PeriodicFile<'a> {
+    Year(&'a PerYearFile),
+    Month(&'a PerMonthFile),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_periodic(
+    ld: &mut Loader<'_>,
+    f: PeriodicFile<'_>,
+    field: &str,
+    scope: &Scope<'_>,
+    consts: &Consts,
+    sources: &[Source],
+    payers: &[Payer],
+    prog_payers: &[usize],
+) -> Option<Periodic> {
+    let (months, amount, count, count_key, payer, cap, source, assumption) = match f {
+        PeriodicFile::Year(y) => (12, &y.amount, &y.years, "years", &y.payer, &y.cap_per_year, &y.source, &y.assumption),
+        PeriodicFile::Month(m) => (1, &m.amount, &m.months, "months", &m.payer, &m.cap_per_year, &m.source, &m.assumption),
+    };
+    let amount = ld.formula(&join(field, "amount"), amount, scope, consts, Ty::Num);
+    let count = ld.formula(&join(field, count_key), count, scope, consts, Ty::Num);
+    let payer_i = ld.payer(&join(field, "payer"), payer, payers);
+    if let Some(x) = payer_i {
+        if !prog_payers.contains(&x) {
+            ld.err(&join(field, "payer"), Problem::PayerNotInProgram { id: payer.clone() });
+        }
+    }
+    let cap_per_year = cap.as_ref().and_then(|c| ld.decimal(&join(field, "cap_per_year"), c));
+    let source = ld.cite(&join(field, "source"), source, sources);
+    let assumption = ld.opt_text(&join(field, "assumption"), assumption);
+    if cap.is_some() && cap_per_year.is_none() {
+        return None;
+    }
+    Some(Periodic { months, amount: amount?, count: count?, payer: payer_i?, cap_per_year, source: source?, assumption })
+}
+
+/// The expressions of a program, each with its field.
+fn formulas(p: &Program) -> Vec<&Formula> {
+    let mut out: Vec<&Formula> = p.conditions.iter().map(|c| &c.when).collect();
+    out.extend(p.amount.as_ref().map(|a| &a.formula));
+    match &p.schedule {
+        Schedule::Once => {}
+        Schedule::Rows(rows) => out.extend(rows.iter().map(|r| &r.amount)),
+        Schedule::Periodic(x) => out.extend([&x.amount, &x.count]),
+    }
+    out
+}
+
+/// Programs ordered so that each comes after the programs it refers to; a circle of
+/// references is an error naming it.
+fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<usize>> {
+    let direct: Vec<Vec<usize>> = programs
+        .iter()
+        .map(|p| {
+            let mut refs: Vec<usize> = formulas(p).iter().flat_map(|f| f.expr.programs()).collect();
+            refs.sort_unstable();
+            refs.dedup();
+            refs
+        })
+        .collect();
+    // depth-first, with the path kept to name a circle
+    let n = programs.len();
+    let mut state = vec![0u8; n]; // 0 new, 1 on the path, 2 done
+    let mut order = Vec::with_capacity(n);
+    fn visit(i: usize, direct: &[Vec<usize>], state: &mut [u8], order: &mut Vec<usize>, path: &mut Vec<usize>) -> Result<(), Vec<usize>> {
+        match state[i] {
+            2 => return Ok(()),
+            1 => {
+                let from = path.iter().position(|&x| x == i).unwrap_or(0);
+                let mut circle = path[from..].to_vec();
+                circle.push(i);
+                return Err(circle);
+            }
+            _ => {}
+        }
+        state[i] = 1;
+        path.push(i);
+        for &j in &direct[i] {
+            visit(j, direct, state, order, path)?;
+        }
+        path.pop();
+        state[i] = 2;
+        order.push(i);
+        Ok(())
+    }
+    for i in 0..n {
+        let mut path = Vec::new();
+        if let Err(circle) = visit(i, &direct, &mut state, &mut order, &mut path) {
+            let first = circle.first().copied().unwrap_or(0);
+            let field =
+                programs[first].amount.as_ref().map_or(format!("programs[{first}]"), |_| format!("programs[{first}].amount.formula"));
+            ld.err(&field, Problem::ProgramCycle { path: circle.iter().map(|&j| programs[j].id.clone()).collect() });
+            return None;
+        }
+    }
+    for (p, refs) in programs.iter_mut().zip(direct) {
+        p.refs = refs;
+    }
+    Some(order)
+}
+
+/// Each program's questions (direct, through `ask_when`, through the programs it refers to
+/// and through the other members of its exclusive group), its references closed over, the
+/// tables it reads and whether an unpublished amount makes its own unpublished.
+fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
+    let mut deps: Vec<Vec<usize>> = programs.iter().map(|p| formulas(p).iter().flat_map(|f| f.expr.questions()).collect()).collect();
+    let mut refs: Vec<Vec<usize>> = programs.iter().map(|p| p.refs.clone()).collect();
+    loop {
+        let mut changed = false;
+        for i in 0..programs.len() {
+            let mut add: Vec<usize> = Vec::new();
+            for &q in &deps[i] {
+                if let Some(aw) = questions.get(q).and_then(|x| x.ask_when.as_ref()) {
+                    add.extend(aw.expr.questions());
+                }
+            }
+            let mut more_refs: Vec<usize> = Vec::new();
+            for &r in &refs[i] {
+                add.extend(deps[r].iter().copied());
+                more_refs.extend(refs[r].iter().copied());
+            }
+            if let Some(g) = &programs[i].exclusive_group {
+                for (j, o) in programs.iter().enumerate() {
+                    if j != i && o.exclusive_group.as_ref() == Some(g) {
+                        add.extend(deps[j].iter().copied());
+                        more_refs.push(j);
+                        more_refs.extend(refs[j].iter().copied());
+                    }
+                }
+            }
+            for q in add {
+                if !deps[i].contains(&q) {
+                    deps[i].push(q);
+                    changed = true;
+                }
+            }
+            for r in more_refs {
+                if r != i && !refs[i].contains(&r) {
+                    refs[i].push(r);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for &i in order {
+        let tables: Vec<usize> = formulas(&programs[i])
+            .iter()
+            .skip(programs[i].conditions.len())
+            .flat_map(|f| {
+                let mut t = Vec::new();
+                f.expr.walk(&mut |e| {
+                    if let expr::Kind::Lookup(x, _) = e.kind {
+                        t.push(x);
+                    }
+                });
+                t
+            })
+            .collect();
+        let base = programs[i]
+            .amount
+            .iter()
+            .map(|a| &a.formula)
+            .chain(match &programs[i].schedule {
+                Schedule::Periodic(x) => vec![&x.amount],
+                Schedule::Rows(rows) => rows.iter().map(|r| &r.amount).collect(),
+                Schedule::Once => vec![],
+            })
+            .flat_map(|f| f.expr.programs())
+            .find(|&r| programs[r].kind == ProgramKind::CashUnpublished || programs[r].unpublished_base.is_some());
+        let p = &mut programs[i];
+        p.tables = tables;
+        p.tables.sort_unstable();
+        p.tables.dedup();
+        p.unpublished_base = base;
+    }
+    for (p, (mut d, mut r)) in programs.iter_mut().zip(deps.into_iter().zip(refs)) {
+        d.sort_unstable();
+        d.dedup();
+        r.sort_unstable();
+        p.deps = d;
+        p.refs = r;
+    }
+}
+
+/// The numbers the version's expressions and values use, sorted.
+fn numbers(v: &Version) -> Vec<Decimal> {
+    let mut nums: Vec<Decimal> = v.values.iter().filter_map(|x| if let V::Num(n) = x.value { Some(n) } else { None }).collect();
+    let mut visit = |e: &Expr| {
+        e.walk(&mut |n| {
+            if let expr::Kind::Num(x) = n.kind {
+                nums.push(x);
+            }
+        })
+    };
+    for q in &v.questions {
+        if let Some(a) = &q.ask_when {
+            visit(&a.expr);
+        }
+    }
+    for p in &v.programs {
+        formulas(p).iter().for_each(|f| visit(&f.expr));
+    }
+    nums.sort();
+    nums.dedup();
+    nums
+}
+
+/// What an estimate of the program shows that does not depend on the answers: the readings
+/// behind its figures, the sources it cites (its own first), its payers.
+fn explain(v: &Version, p: &Program) -> Explained {
+    let mut assumptions: Vec<Text> = Vec::new();
+    let mut add = |t: Option<&Text>| {
+        if let Some(t) = t {
+            if !assumptions.contains(t) {
+                assumptions.push(t.clone());
+            }
+        }
+    };
+    p.assumptions.iter().for_each(|a| add(Some(a)));
+    p.conditions.iter().for_each(|c| add(c.assumption.as_ref()));
+    add(p.amount.as_ref().and_then(|a| a.assumption.as_ref()));
+    match &p.schedule {
+        Schedule::Rows(rows) => rows.iter().for_each(|s| add(s.assumption.as_ref())),
+        Schedule::Periodic(x) => add(x.assumption.as_ref()),
+        Schedule::Once => {}
+    }
+    let used_values: Vec<usize> = formulas(p)
+        .iter()
+        .flat_map(|f| {
+            let mut out = Vec::new();
+            f.expr.walk(&mut |e| {
+                if let expr::Kind::Value(i) = e.kind {
+                    out.push(i);
+                }
+            });
+            out
+        })
+        .collect();
+    for &i in &used_values {
+        add(v.values.get(i).and_then(|x| x.assumption.as_ref()));
+    }
+    for &t in &p.tables {
+        add(v.tables.get(t).and_then(|x| x.assumption.as_ref()));
+    }
+    for &q in &p.deps {
+        add(v.questions.get(q).and_then(|x| x.assumption.as_ref()));
+    }
+    let mut cited: Vec<&str> = vec![p.source.as_str()];
+    let schedule_sources: Vec<&str> = match &p.schedule {
+        Schedule::Rows(rows) => rows.iter().map(|s| s.source.as_str()).collect(),
+        Schedule::Periodic(x) => vec![x.source.as_str()],
+        Schedule::Once => vec![],
+    };
+    let refs = p
+        .conditions
+        .iter()
+        .map(|c| c.source.as_str())
+        .chain(p.amount.iter().flat_map(|a| a.sources.iter().map(String::as_str)))
+        .chain(schedule_sources)
+        .chain(used_values.iter().filter_map(|&i| v.values.get(i).map(|x| x.source.as_str())))
+        .chain(p.tables.iter().filter_map(|&t| v.tables.get(t).map(|x| x.source.as_str())))
+        .chain(p.deps.iter().filter_map(|&q| v.questions.get(q).and_then(|x| x.source.as_deref())));
+    for s in refs {
+        if !cited.contains(&s) {
+            cited.push(s);
+        }
+    }
+    let (group_text, group_condition) = match &p.exclusive_group {
+        Some(g) => {
+            let members: Vec<&Program> = v.programs.iter().filter(|o| o.exclusive_group.as_ref() == Some(g)).collect();
+            let names = |lang: Lang| members.iter().map(|m| m.name.get(lang)).collect::<Vec<_>>();
+            let text = Text {
+                zh: format!("就高不重复：{} 只能享受其中金额最高的一项", names(Lang::Zh).join("、")),
+                en: format!("Only the highest of {} is granted (就高不重复)", names(Lang::En).join(", ")),
+            };
+            (Some(text), Some(format!("exclusive_group = {g}")))
+        }
+        None => (None, None),
+    };
+    Explained {
+        assumptions,
+        sources: cited.iter().filter_map(|id| v.source(id).cloned()).collect(),
+        payer_names: p.payers.iter().filter_map(|&i| v.payers.get(i)).map(|x| x.name.clone()).collect(),
+        group_text,
+        group_condition,
+    }
+}
+
+// ------------------------------------------------------------------ files (native)
+
+/// A problem of a whole file.
+#[cfg(not(target_arch = "wasm32"))]
+fn whole(file: &str, problem: Problem) -> RuleErrors {
+    RuleErrors::one(file, problem)
+}
+
+/// A problem reported by serde while reading a document, as a [`Problem`]: the messages of
+/// serde's derives (unknown and missing keys, wrong types) become codes with their arguments.
+pub(crate) fn serde_problem(message: &str, table: &str, key: &str) -> Problem {
+    let ticks = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    let table = if table.is_empty() { "the file".to_string() } else { table.to_string() };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let names = ticks(&format!("`{rest}"));
+        let key = names.first().cloned().unwrap_or_default();
+        let allowed: Vec<String> = names.into_iter().skip(1).collect();
+        let suggestion = allowed
+            .iter()
+            .map(|a| (strsim::levenshtein(a, &key), a))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, a)| a.clone());
+        return Problem::UnknownKey { key: short(&key, 40), table, suggestion, allowed: List(allowed) };
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        return Problem::MissingKey { key: rest.trim_end_matches('`').to_string(), table };
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let found = match found.split_once(' ') {
+                Some(("string", _)) => "a string",
+                Some(("integer", _)) => "an integer",
+                Some(("floating", _)) => "a float",
+                Some(("boolean", _)) => "a boolean",
+                _ => match found {
+                    "map" => "a table",
+                    "sequence" => "an array",
+                    other => other,
+                },
+            };
+            let expected = match expected {
+                "a sequence" => "an array",
+                "a map" => "a table",
+                e if e.starts_with("struct ") => "a table",
+                e => e,
+            };
+            return Problem::WrongType { key: key.to_string(), found: found.into(), expected: expected.into() };
+        }
+    }
+    Problem::Invalid { detail: message.to_string() }
 }
 
 /// The version files of a rule-set folder: `*.toml` directly inside it, sorted.
@@ -910,83 +1091,131 @@ pub fn rule_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathB
     Ok(files)
 }
 
+/// Reads one TOML version file as written: its problems located at line and column.
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_file(file: &str, text: &str) -> Result<VersionFile, RuleErrors> {
+    use super::locate::{Doc, Lines};
+    toml::from_str::<VersionFile>(text).map_err(|e| {
+        let lines = Lines::new(text);
+        let at = e.span().map(|s| s.start);
+        let (line, column) = at.map_or((None, None), |a| {
+            let (l, c) = lines.locate(a);
+            (Some(l), Some(c))
+        });
+        let message = e.message().trim().to_string();
+        // a document that does not parse as TOML at all is a syntax error
+        let problem = if toml::de::DeTable::parse(text).is_err() {
+            Problem::TomlSyntax { detail: message }
+        } else {
+            let doc = Doc::new(text);
+            let table = at.map(|a| doc.table_at(a)).unwrap_or_default();
+            let key = at.and_then(|a| doc.key_at(a)).unwrap_or_default();
+            serde_problem(&message, &table, &key)
+        };
+        let field = match &problem {
+            Problem::UnknownKey { key, table, .. } | Problem::MissingKey { key, table } if table != "the file" => format!("{table}.{key}"),
+            Problem::UnknownKey { key, .. } | Problem::MissingKey { key, .. } => key.clone(),
+            _ => at.map(|a| Doc::new(text).table_at(a)).unwrap_or_default(),
+        };
+        let field = match &problem {
+            Problem::WrongType { key, .. } if !key.is_empty() => join(&field, key),
+            _ => field,
+        };
+        RuleErrors(vec![RuleError { file: file.to_string(), line, column, field, problem }])
+    })
+}
+
+/// Gives problems found after parsing the line and column of their field.
+#[cfg(not(target_arch = "wasm32"))]
+fn locate(text: &str, found: Vec<Found>) -> RuleErrors {
+    use super::locate::{Doc, Lines};
+    let doc = Doc::new(text);
+    let lines = Lines::new(text);
+    RuleErrors(
+        found
+            .into_iter()
+            .map(|f| {
+                let mut e = f.error;
+                if let Some(at) = doc.offset(&e.field, f.inner) {
+                    let (l, c) = lines.locate(at);
+                    (e.line, e.column) = (Some(l), Some(c));
+                }
+                e
+            })
+            .collect(),
+    )
+}
+
 /// Loads one version file.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load_file(path: &std::path::Path) -> Result<Version, RuleErrors> {
+    read_file(path).map(|(v, _, _)| v)
+}
+
+/// Loads one version file: the checked version, the file as written and its text.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_file(path: &std::path::Path) -> Result<(Version, VersionFile, String), RuleErrors> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        RuleErrors(vec![RuleError {
-            file: file.clone(),
-            line: None,
-            column: None,
-            field: String::new(),
-            message: format!("cannot read: {e}"),
-        }])
-    })?;
-    let doc = crate::node::from_toml(&file, &text).map_err(|e| RuleErrors(vec![e]))?;
-    let v = load_version(&file, Some(&text), doc)?;
+    let text = std::fs::read_to_string(path).map_err(|e| whole(&file, Problem::CannotRead { detail: e.to_string() }))?;
+    let vf = parse_file(&file, &text)?;
+    let v = check_version(&file, &vf).map_err(|found| locate(&text, found))?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    let mut errs = Vec::new();
+    let mut found = Vec::new();
+    let mut push = |field: &str, problem| {
+        found.push(Found { error: RuleError { file: file.clone(), line: None, column: None, field: field.into(), problem }, inner: None })
+    };
     if stem != v.version {
-        let (line, column) = v.locs.iter().find(|(k, _, _)| k == "version").map_or((None, None), |(_, l, c)| (Some(*l), Some(*c)));
-        errs.push(RuleError {
-            file: file.clone(),
-            line,
-            column,
-            field: "version".into(),
-            message: format!("version is {:?} but the file is named {stem}.toml; name each file after its version", v.version),
-        });
+        push("version", Problem::FileName { version: v.version.clone(), stem });
     }
     if let Some(dir) = path.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_string()) {
         if dir != v.rule_set {
-            let (line, column) = v.locs.iter().find(|(k, _, _)| k == "rule_set").map_or((None, None), |(_, l, c)| (Some(*l), Some(*c)));
-            errs.push(RuleError {
-                file: file.clone(),
-                line,
-                column,
-                field: "rule_set".into(),
-                message: format!("rule_set is {:?} but the folder is {dir}/; keep each rule set in a folder named by its id", v.rule_set),
-            });
+            push("rule_set", Problem::FolderName { rule_set: v.rule_set.clone(), folder: dir });
         }
     }
-    if errs.is_empty() {
-        Ok(v)
+    if found.is_empty() {
+        Ok((v, vf, text))
     } else {
-        Err(RuleErrors(errs))
+        Err(locate(&text, found))
     }
 }
 
 /// Loads a rule-set folder: every version file, then the checks across versions.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn load_dir(dir: &std::path::Path) -> Result<RuleSet, RuleErrors> {
-    let files = rule_files(dir).map_err(|e| {
-        RuleErrors(vec![RuleError {
-            file: dir.display().to_string(),
-            line: None,
-            column: None,
-            field: String::new(),
-            message: format!("cannot read the folder: {e}"),
-        }])
-    })?;
-    let mut versions = Vec::new();
+    read_dir(dir).map(|(rs, _)| rs)
+}
+
+/// Loads a rule-set folder and keeps each version file as written (for bundles): the rule set
+/// and, for each version, its file name and its file.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn read_dir(dir: &std::path::Path) -> Result<(RuleSet, Vec<(String, VersionFile)>), RuleErrors> {
+    let name = dir.display().to_string();
+    let files = rule_files(dir).map_err(|e| whole(&name, Problem::CannotRead { detail: e.to_string() }))?;
+    let mut loaded = Vec::new();
     let mut errs = Vec::new();
     for f in &files {
-        match load_file(f) {
-            Ok(v) => versions.push(v),
+        match read_file(f) {
+            Ok(x) => loaded.push(x),
             Err(e) => errs.extend(e.0),
         }
     }
     if !errs.is_empty() {
         return Err(RuleErrors(errs));
     }
-    if versions.is_empty() {
-        return Err(RuleErrors(vec![RuleError {
-            file: dir.display().to_string(),
-            line: None,
-            column: None,
-            field: String::new(),
-            message: "no version files (*.toml) in this folder".into(),
-        }]));
+    if loaded.is_empty() {
+        return Err(whole(&name, Problem::NoVersionFiles {}));
     }
-    RuleSet::new(versions)
+    let texts: Vec<(String, String)> = loaded.iter().map(|(v, _, t)| (v.file.clone(), t.clone())).collect();
+    let files: Vec<(String, VersionFile)> = loaded.iter().map(|(v, f, _)| (v.file_name.clone(), f.clone())).collect();
+    let rs = RuleSet::new(loaded.into_iter().map(|(v, _, _)| v).collect()).map_err(|e| {
+        RuleErrors(
+            e.0.into_iter()
+                .flat_map(|err| {
+                    let text = texts.iter().find(|(f, _)| *f == err.file).map(|(_, t)| t.as_str()).unwrap_or("");
+                    locate(text, vec![Found { error: err, inner: None }]).0
+                })
+                .collect(),
+        )
+    })?;
+    Ok((rs, files))
 }

@@ -1,26 +1,27 @@
 //! The rule-file model: a rule set is a list of dated versions; each version declares its
-//! sources, questions, payers and programs. See `docs/rule-files.md` for the file format.
+//! sources, questions, named values and tables, payers and programs. [`file`] declares the
+//! format as written, [`load`] checks it and builds this model; see `docs/rule-files.md`.
 
 mod bundle;
-mod diff;
+pub mod file;
 mod load;
+#[cfg(not(target_arch = "wasm32"))]
+mod locate;
 
-pub use bundle::{bundle_json, load_bundle, BUNDLE_FORMAT};
-pub use diff::diff;
+pub use bundle::{bundle_json, load_bundle, Bundle, BundleVersion, BUNDLE_FORMAT};
 pub use load::load_version;
 #[cfg(not(target_arch = "wasm32"))]
-pub use load::{load_dir, load_file, rule_files};
+pub use load::{load_dir, load_file, read_dir, rule_files};
 
 use crate::date::Date;
-use crate::error::{quoted, EstimateError, RuleError, RuleErrors};
-use crate::expr::{Code, Expr};
+use crate::error::{EstimateError, List, Problem, RuleError, RuleErrors};
+use crate::expr::{Code, Consts, Expr};
 use crate::money::Rounding;
-use crate::node::Node;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Languages of labels and reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub enum Lang {
     /// Simplified Chinese (`zh-CN`), the default.
     #[default]
@@ -49,7 +50,8 @@ impl Lang {
 }
 
 /// A text in both languages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Text {
     /// Simplified Chinese.
     #[serde(rename = "zh-CN")]
@@ -126,13 +128,26 @@ pub enum Bound {
     Num(Decimal),
     /// A date.
     Date(Date),
+    /// The date of the estimate (a past event cannot be after it).
+    AsOf,
+}
+
+impl Bound {
+    /// The bound on the date of an estimate: `AsOf` becomes that date.
+    pub fn on(self, as_of: Date) -> Bound {
+        match self {
+            Bound::AsOf => Bound::Date(as_of),
+            b => b,
+        }
+    }
 }
 
 impl std::fmt::Display for Bound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Bound::Num(n) => write!(f, "{}", crate::money::Dec(*n)),
+            Bound::Num(n) => write!(f, "{n}"),
             Bound::Date(d) => write!(f, "{d}"),
+            Bound::AsOf => f.write_str("as_of"),
         }
     }
 }
@@ -180,6 +195,8 @@ pub struct Question {
     pub max: Option<Bound>,
     /// When the question is asked; `None` means always.
     pub ask_when: Option<Formula>,
+    /// A fact the person cannot change.
+    pub fixed: bool,
     /// The source it derives from.
     pub source: Option<String>,
     /// A reading we chose where the source is silent.
@@ -262,6 +279,71 @@ pub struct ScheduleRow {
     pub assumption: Option<Text>,
 }
 
+/// Payments by rule: `amount` in each of `count` periods, listed by year.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Periodic {
+    /// Months in one period: 12 (`per_year`) or 1 (`per_month`).
+    pub months: u32,
+    /// The amount of one period.
+    pub amount: Formula,
+    /// How many periods (a whole number).
+    pub count: Formula,
+    /// Index into the version's payers.
+    pub payer: usize,
+    /// At most this much in one year.
+    pub cap_per_year: Option<Decimal>,
+    /// The source it cites.
+    pub source: String,
+    /// A reading we chose.
+    pub assumption: Option<Text>,
+}
+
+/// Most years a schedule by rule lists.
+pub const MAX_YEARS: u32 = 50;
+
+/// How a cash program is paid over the years.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// All in year 1, by the program's first payer.
+    Once,
+    /// Row by row.
+    Rows(Vec<ScheduleRow>),
+    /// By rule.
+    Periodic(Box<Periodic>),
+}
+
+/// A named value: a rate or a quota written once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedValue {
+    /// The name expressions use.
+    pub id: String,
+    /// Its value (a number or a date).
+    pub value: crate::expr::V,
+    /// What it is.
+    pub name: Option<Text>,
+    /// The source it cites.
+    pub source: String,
+    /// A reading we chose.
+    pub assumption: Option<Text>,
+}
+
+/// A table of numbers by the option of an enum question.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The name expressions use.
+    pub id: String,
+    /// The index of its key question.
+    pub key: usize,
+    /// Its title.
+    pub name: Text,
+    /// The value for each option of the key question, in option order.
+    pub rows: Vec<Option<Decimal>>,
+    /// The source it cites.
+    pub source: String,
+    /// A reading we chose.
+    pub assumption: Option<Text>,
+}
+
 /// A support program.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
@@ -281,16 +363,24 @@ pub struct Program {
     pub source: String,
     /// All must hold.
     pub conditions: Vec<Condition>,
-    /// The amount (cash programs only).
+    /// The amount (cash programs only); with a schedule by rule and no amount, the amount is
+    /// the schedule's total.
     pub amount: Option<Amount>,
-    /// The schedule (cash programs only); empty means all in year 1 from the first payer.
-    pub schedule: Vec<ScheduleRow>,
+    /// How it is paid (cash programs only).
+    pub schedule: Schedule,
     /// Program-level assumptions.
     pub assumptions: Vec<Text>,
     /// A note shown with the result (for instance why no amount is given).
     pub note: Option<Text>,
-    /// The questions the program reads, directly or through `ask_when`, in question order.
+    /// The questions the program reads, directly, through `ask_when`, through the programs it
+    /// refers to and through the other members of its exclusive group, in question order.
     pub deps: Vec<usize>,
+    /// The programs it refers to (`amount(p)`, `eligible(p)`), directly or not.
+    pub refs: Vec<usize>,
+    /// The tables its amount and schedule read (shown in its "why").
+    pub tables: Vec<usize>,
+    /// The program whose unpublished amount makes this one's unpublished.
+    pub unpublished_base: Option<usize>,
     /// What its estimates show that does not depend on the answers (gathered at load).
     pub explained: Explained,
 }
@@ -305,6 +395,10 @@ pub struct Explained {
     pub sources: Vec<Source>,
     /// The payers' names.
     pub payer_names: Vec<Text>,
+    /// For a member of an exclusive group: the group's rule in words, and as a condition.
+    pub group_text: Option<Text>,
+    /// The group's rule as the reasons show it (`exclusive_group = housing`).
+    pub group_condition: Option<String>,
 }
 
 /// One version of a rule set, in force on `[effective_from, effective_to)`.
@@ -322,14 +416,20 @@ pub struct Version {
     pub name: Text,
     /// Where the policy applies.
     pub jurisdiction: Text,
+    /// One sentence on what it gives.
+    pub summary: Option<Text>,
     /// Issuing bodies.
     pub issuers: Vec<Text>,
+    /// Where to apply.
+    pub apply: Option<Text>,
     /// ISO currency code.
     pub currency: String,
     /// First day in force.
     pub effective_from: Date,
     /// First day no longer in force; `None` while in force.
     pub effective_to: Option<Date>,
+    /// The date question whose answer picks the version, if any.
+    pub versions_by: Option<usize>,
     /// How money is rounded.
     pub rounding: Rounding,
     /// Version-level assumptions (for instance an assumed start date).
@@ -338,17 +438,20 @@ pub struct Version {
     pub sources: Vec<Source>,
     /// Questions, in the order they are asked.
     pub questions: Vec<Question>,
+    /// Named values.
+    pub values: Vec<NamedValue>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// The named values and tables as expressions read them.
+    pub consts: Consts,
     /// Payers.
     pub payers: Vec<Payer>,
     /// Programs.
     pub programs: Vec<Program>,
-    /// The document as read, for bundles.
-    pub doc: Node,
-    /// Line and column of each top-level key, for errors that span files (TOML only).
-    pub locs: Vec<(String, u32, u32)>,
-    /// The numbers and dates the expressions use, sorted: the candidate values for ranges,
-    /// computed once at load rather than at every estimate.
-    pub literals: (Vec<Decimal>, Vec<Date>),
+    /// Programs in an order where each comes after those it refers to.
+    pub order: Vec<usize>,
+    /// The numbers the expressions use, sorted: candidate values for ranges over numbers.
+    pub numbers: Vec<Decimal>,
 }
 
 impl Version {
@@ -383,57 +486,47 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Assembles a rule set from versions, checking ids, dates, gaps and overlaps.
+    /// Assembles a rule set from versions, checking ids, dates, gaps and overlaps. Errors name
+    /// the file and the field; the loader adds their line and column.
     pub fn new(mut versions: Vec<Version>) -> Result<RuleSet, RuleErrors> {
         let mut errs = Vec::new();
         let Some(first) = versions.first() else {
-            return Err(RuleErrors(vec![RuleError {
-                file: String::new(),
-                line: None,
-                column: None,
-                field: String::new(),
-                message: "a rule set needs at least one version file".into(),
-            }]));
+            return Err(RuleErrors::one("", Problem::NoVersionFiles {}));
         };
         let id = first.rule_set.clone();
-        crate::sort::sort_by(&mut versions, |a, b| (a.effective_from, &a.version, &a.file) < (b.effective_from, &b.version, &b.file));
-        let at = |v: &Version, key: &str| -> (Option<u32>, Option<u32>) {
-            v.locs.iter().find(|(k, _, _)| k == key).map_or((None, None), |(_, l, c)| (Some(*l), Some(*c)))
-        };
-        let mut push = |v: &Version, key: &str, message: String| {
-            let (line, column) = at(v, key);
-            errs.push(RuleError { file: v.file.clone(), line, column, field: key.to_string(), message });
+        let by = first.versions_by.map(|q| first.questions[q].id.clone());
+        versions.sort_by(|a, b| (a.effective_from, &a.version, &a.file).cmp(&(b.effective_from, &b.version, &b.file)));
+        let mut push = |v: &Version, key: &str, problem: Problem| {
+            errs.push(RuleError { file: v.file.clone(), line: None, column: None, field: key.to_string(), problem });
         };
         for v in &versions {
             if v.rule_set != id {
-                push(v, "rule_set", format!("rule_set is {} but other files of this rule set say {}", quoted(&v.rule_set), quoted(&id)));
+                push(v, "rule_set", Problem::RuleSetMismatch { found: v.rule_set.clone(), expected: id.clone() });
+            }
+            if v.versions_by.map(|q| v.questions[q].id.clone()) != by {
+                push(v, "versions_by", Problem::VersionsByMismatch {});
             }
         }
         for w in versions.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             if a.version == b.version {
-                push(b, "version", format!("version {} is declared twice (also in {})", quoted(&b.version), a.file));
+                push(b, "version", Problem::DuplicateVersion { version: b.version.clone(), other: a.file.clone() });
             }
             match a.effective_to {
                 None => push(
                     b,
                     "effective_from",
-                    format!("overlaps version {} ({}), which has no effective_to; end it on {}", a.version, a.period(), b.effective_from),
+                    Problem::OverlapOpen { other: a.version.clone(), period: a.period(), end: b.effective_from.to_string() },
                 ),
                 Some(to) if to > b.effective_from => push(
                     b,
                     "effective_from",
-                    format!(
-                        "overlaps version {} ({}): this version starts on {} before that one ends",
-                        a.version,
-                        a.period(),
-                        b.effective_from
-                    ),
+                    Problem::Overlap { other: a.version.clone(), period: a.period(), start: b.effective_from.to_string() },
                 ),
                 Some(to) if to < b.effective_from => push(
                     b,
                     "effective_from",
-                    format!("gap after version {} ({}): no version is in force from {} to {}", a.version, a.period(), to, b.effective_from),
+                    Problem::Gap { other: a.version.clone(), period: a.period(), from: to.to_string(), to: b.effective_from.to_string() },
                 ),
                 _ => {}
             }
@@ -445,12 +538,17 @@ impl RuleSet {
         }
     }
 
+    /// The periods the versions cover, as `FROM..TO`.
+    pub fn periods(&self) -> List {
+        self.versions.iter().map(Version::period).collect()
+    }
+
     /// The version in force on `as_of`, or an error naming the date and the covered periods.
     pub fn version_on(&self, as_of: Date) -> Result<&Version, EstimateError> {
-        self.versions.iter().find(|v| v.in_force(as_of)).ok_or_else(|| EstimateError::NoVersion {
-            as_of: as_of.to_string(),
-            covered: self.versions.iter().map(Version::period).collect(),
-        })
+        self.versions
+            .iter()
+            .find(|v| v.in_force(as_of))
+            .ok_or_else(|| EstimateError::NoVersion { as_of: as_of.to_string(), covered: self.periods() })
     }
 
     /// The version with this id.
@@ -459,5 +557,19 @@ impl RuleSet {
             version: id.to_string(),
             known: self.versions.iter().map(|v| v.version.clone()).collect(),
         })
+    }
+
+    /// The versions an event on `event` selects for an estimate on `as_of`, by the rule
+    /// `versions_by` states: among the versions already in force on `as_of`, the one whose
+    /// period contains the event; before the earliest, the earliest; after the latest's start,
+    /// the latest.
+    pub fn version_by_event(&self, as_of: Date, event: Date) -> Result<&Version, EstimateError> {
+        let current = self.version_on(as_of)?;
+        let started: Vec<&Version> = self.versions.iter().filter(|v| v.effective_from <= as_of).collect();
+        let (Some(first), Some(last)) = (started.first(), started.last()) else { return Ok(current) };
+        if event < first.effective_from {
+            return Ok(first);
+        }
+        Ok(started.iter().copied().find(|v| v.in_force(event)).unwrap_or(last))
     }
 }

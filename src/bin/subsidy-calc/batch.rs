@@ -4,12 +4,11 @@
 //! rows in = rows out.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
-use subsidy_calc::{
-    estimate_version, push_decimal, raw_from_json_text, Answers, Date, Decimal, Figures, Lang, QType, Raw, RuleSet, Status,
-};
+use subsidy_calc::{figures, raw_from_json_text, Answers, Date, Decimal, QType, Raw, RuleSet, Status};
 
 /// Totals for `--summary`.
 #[derive(Default)]
@@ -103,13 +102,13 @@ fn push_amounts<const N: usize>(out: &mut String, ds: [Option<Decimal>; N]) {
     for d in ds {
         out.push(',');
         if let Some(x) = d {
-            push_decimal(out, x);
+            let _ = write!(out, "{x}");
         }
     }
 }
 
 fn push_u64(out: &mut String, n: u64) {
-    push_decimal(out, Decimal::from(n));
+    let _ = write!(out, "{n}");
 }
 
 /// Appends an answer as the output's answer column shows it.
@@ -117,10 +116,13 @@ fn push_raw(out: &mut String, r: &Raw) {
     match r {
         Raw::Null => {}
         Raw::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Raw::Int(i) => push_decimal(out, Decimal::from(*i)),
+        Raw::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
         Raw::Float(f) => csv_field(out, &f.to_string()),
         Raw::Str(s) => csv_field(out, s),
-        Raw::Other(k) => out.push_str(k),
+        Raw::Array => out.push_str("an array"),
+        Raw::Object => out.push_str("an object"),
         Raw::Unreadable(_) => out.push('?'),
     }
 }
@@ -165,7 +167,6 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
     out.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
 
     let mut summary = Summary::default();
-    let mut figures = Figures::default();
     let mut line = String::with_capacity(256);
     let zero = v.rounding.zero();
     let mut n: u64 = 0;
@@ -214,7 +215,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                     push_raw(&mut line, &raw[*j].1);
                 }
             }
-            let (answers, errs) = Answers::parse(v, raw);
+            let (answers, errs) = Answers::parse(v, raw, a.as_of);
             if !errs.is_empty() {
                 return Err(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
             }
@@ -227,8 +228,8 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
         let error = match result {
             Err(e) => Some(e),
-            Ok(answers) => match figures.compute(v, &answers, a.as_of) {
-                Ok(()) => {
+            Ok(answers) => match figures(v, &answers, a.as_of) {
+                Ok(figures) => {
                     for (p, f) in v.programs.iter().zip(&figures.programs) {
                         line.push(',');
                         line.push_str(f.status.name());
@@ -244,16 +245,14 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                             add_to(&mut e.3, f.max.unwrap_or(zero), &mut summary.overflow);
                         }
                     }
-                    if !figures.decided {
+                    if figures.programs.iter().any(|f| !f.missing.is_empty()) {
                         summary.undetermined += 1;
-                    } else if a.summary && figures.programs.iter().any(|f| f.amount.is_some_and(|x| !x.is_zero())) {
-                        // Schedules need the full estimate (payers and years).
-                        if let Ok(est) = estimate_version(v, &answers, a.as_of, Lang::En) {
-                            for p in &est.programs {
-                                for pay in &p.schedule {
-                                    add_to(summary.by_payer.entry(pay.payer).or_default(), pay.amount, &mut summary.overflow);
-                                    add_to(summary.by_year.entry(pay.year).or_default(), pay.amount, &mut summary.overflow);
-                                }
+                    } else if a.summary {
+                        for f in &figures.programs {
+                            for &(year, payer, amount) in &f.schedule {
+                                let payer = v.payers.get(payer).map_or("", |x| x.id.as_str());
+                                add_to(summary.by_payer.entry(payer).or_default(), amount, &mut summary.overflow);
+                                add_to(summary.by_year.entry(year).or_default(), amount, &mut summary.overflow);
                             }
                         }
                     }

@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use subsidy_calc::{
-    bundle_json, cases, diff, estimate, load_bundle, load_dir, load_file, raw_from_json_text, rule_files, text_report, Date, Lang, Request,
-    RuleErrors, RuleSet,
+    bundle_json, cases, diff, estimate, load_bundle, load_dir, load_file, raw_from_json_text, read_dir, rule_files, text_report, Date,
+    Estimate, EstimateError, Lang, Problem, Request, RuleErrors, RuleSet,
 };
 
 #[derive(Parser)]
@@ -28,11 +28,17 @@ enum Cmd {
     Check {
         /// Rule files, rule-set folders, or a folder of rule sets.
         paths: Vec<PathBuf>,
+        /// Language of the messages: en or zh-CN.
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
     /// Run the cases in rules/<set>/tests/; ends with "N passed, N failed".
     Test {
         /// Rule-set folders, or a folder of rule sets (default: rules/).
         paths: Vec<PathBuf>,
+        /// Language of the messages: en or zh-CN.
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
     /// Estimate what an applicant gets under the version in force on a date.
     Estimate {
@@ -115,31 +121,27 @@ fn set_dirs(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(dirs)
 }
 
-fn print_errors(e: &RuleErrors) {
+fn print_errors(e: &RuleErrors, lang: Lang) {
     for x in &e.0 {
-        eprintln!("{x}");
+        eprintln!("{}", x.describe(lang));
     }
 }
 
 fn load_rules(path: &Path) -> Result<RuleSet, RuleErrors> {
     if path.extension().is_some_and(|x| x == "json") {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            RuleErrors(vec![subsidy_calc::RuleError {
-                file: name.clone(),
-                line: None,
-                column: None,
-                field: String::new(),
-                message: e.to_string(),
-            }])
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| RuleErrors::one(&name, Problem::CannotRead { detail: e.to_string() }))?;
         load_bundle(&name, &text)
     } else {
         load_dir(path)
     }
 }
 
-fn check(paths: Vec<PathBuf>) -> ExitCode {
+fn parse_lang(lang: &str) -> Result<Lang, ExitCode> {
+    Lang::parse(lang).ok_or_else(|| bad_input(EstimateError::BadLang { value: lang.to_string() }.message(Lang::En)))
+}
+
+fn check(paths: Vec<PathBuf>, lang: Lang) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths };
     let (mut ok, mut bad) = (0, 0);
     for p in paths {
@@ -147,7 +149,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
             match load_file(&p) {
                 Ok(_) => ok += 1,
                 Err(e) => {
-                    print_errors(&e);
+                    print_errors(&e, lang);
                     bad += 1;
                 }
             }
@@ -162,7 +164,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
                             println!("ok {} ({} version{})", d.display(), rs.versions.len(), if rs.versions.len() == 1 { "" } else { "s" });
                         }
                         Err(e) => {
-                            print_errors(&e);
+                            print_errors(&e, lang);
                             bad += 1;
                         }
                     }
@@ -182,7 +184,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
     }
 }
 
-fn test(paths: Vec<PathBuf>) -> ExitCode {
+fn test(paths: Vec<PathBuf>, lang: Lang) -> ExitCode {
     let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths };
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for p in paths {
@@ -198,7 +200,7 @@ fn test(paths: Vec<PathBuf>) -> ExitCode {
             let rs = match load_dir(&d) {
                 Ok(rs) => rs,
                 Err(e) => {
-                    print_errors(&e);
+                    print_errors(&e, lang);
                     broken += 1;
                     continue;
                 }
@@ -225,7 +227,7 @@ fn test(paths: Vec<PathBuf>) -> ExitCode {
                         }
                     }
                     Err(e) => {
-                        print_errors(&e);
+                        print_errors(&e, lang);
                         broken += 1;
                     }
                 }
@@ -256,8 +258,16 @@ struct EstimateArgs {
     jsonl: bool,
 }
 
-fn error_line(kind: &str, message: String, field: Option<&str>) -> String {
-    serde_json::json!({ "error": { "kind": kind, "message": message, "field": field } }).to_string()
+/// A line of `--jsonl` output for an answers object that cannot be estimated: the error's
+/// kind, code and arguments, and its message in `lang`.
+fn error_line(e: &EstimateError, lang: Lang) -> String {
+    let mut error = serde_json::to_value(e).unwrap_or_default();
+    if let Some(o) = error.as_object_mut() {
+        o.insert("kind".into(), e.kind().into());
+        o.insert("message".into(), e.message(lang).into());
+        o.insert("field".into(), e.field().into());
+    }
+    serde_json::json!({ "error": error }).to_string()
 }
 
 fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lang) -> ExitCode {
@@ -266,10 +276,10 @@ fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lan
     let mut out = std::io::BufWriter::new(stdout.lock());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let row = match raw_from_json_text(line) {
-            Err(e) => error_line("answer", e.to_string(), Some(&e.field)),
+            Err(e) => error_line(&EstimateError::Answers { errors: vec![e] }, lang),
             Ok(raw) => match estimate(rs, &Request { answers: &raw, as_of: Some(as_of), version: pin, lang }) {
                 Ok(est) => serde_json::to_string(&est).unwrap_or_default(),
-                Err(e) => error_line(e.kind(), e.to_string(), e.field()),
+                Err(e) => error_line(&e, lang),
             },
         };
         if writeln!(out, "{row}").is_err() {
@@ -284,10 +294,13 @@ fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lan
 
 fn run_estimate(args: EstimateArgs) -> ExitCode {
     let EstimateArgs { rules, as_of, pin, answers, format, lang, jsonl } = args;
-    let Some(lang) = Lang::parse(&lang) else { return bad_input(format!("--lang {lang:?}: use zh-CN or en")) };
-    let as_of = match as_of.as_deref().map(Date::parse).transpose() {
-        Ok(d) => d.unwrap_or_else(Date::today),
-        Err(m) => return bad_input(format!("--as-of: {m}")),
+    let lang = match parse_lang(&lang) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let as_of = match parse_as_of(as_of.as_deref(), lang) {
+        Ok(d) => d,
+        Err(code) => return code,
     };
     let text = match answers.as_deref() {
         None => "{}".to_string(),
@@ -306,16 +319,16 @@ fn run_estimate(args: EstimateArgs) -> ExitCode {
     if jsonl {
         return match load_rules(&rules) {
             Ok(rs) => run_jsonl(&rs, &text, as_of, pin.as_deref(), lang),
-            Err(e) => bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
+            Err(e) => bad_input(e.0.first().map(|x| x.describe(lang)).unwrap_or_default()),
         };
     }
     let raw = match raw_from_json_text(&text) {
         Ok(r) => r,
-        Err(e) => return bad_input(e),
+        Err(e) => return bad_input(format!("{}: {}", e.field, e.message(lang))),
     };
     let rs = match load_rules(&rules) {
         Ok(rs) => rs,
-        Err(e) => return bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
+        Err(e) => return bad_input(e.0.first().map(|x| x.describe(lang)).unwrap_or_default()),
     };
     let req = Request { answers: &raw, as_of: Some(as_of), version: pin.as_deref(), lang };
     match estimate(&rs, &req) {
@@ -325,29 +338,49 @@ fn run_estimate(args: EstimateArgs) -> ExitCode {
                     Ok(s) => println!("{s}"),
                     Err(e) => return bad_input(e),
                 },
-                Format::Text => match rs.version(est.version) {
+                Format::Text => match rs.version(texts_version(&est)) {
                     Ok(v) => print!("{}", text_report(&est, v, lang)),
-                    Err(e) => return bad_input(e),
+                    Err(e) => return bad_input(e.message(lang)),
                 },
             }
             ExitCode::SUCCESS
         }
-        Err(e) => bad_input(e),
+        Err(e) => bad_input(e.message(lang)),
+    }
+}
+
+/// The version whose texts an estimate shows (the latest candidate while the version is not
+/// decided).
+fn texts_version<'a>(est: &'a Estimate<'_>) -> &'a str {
+    est.version.or(est.version_candidates.last().copied()).unwrap_or_default()
+}
+
+fn parse_as_of(as_of: Option<&str>, lang: Lang) -> Result<Date, ExitCode> {
+    match as_of.map(Date::parse).transpose() {
+        Ok(d) => Ok(d.unwrap_or_else(Date::today)),
+        Err(detail) if lang == Lang::En => Err(bad_input(format!("--as-of: {detail}"))),
+        Err(detail) => Err(bad_input(EstimateError::BadAsOf { value: as_of.unwrap_or_default().to_string(), detail }.message(lang))),
     }
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Check { paths } => check(paths),
-        Cmd::Test { paths } => test(paths),
+        Cmd::Check { paths, lang } => match parse_lang(&lang) {
+            Ok(lang) => check(paths, lang),
+            Err(code) => code,
+        },
+        Cmd::Test { paths, lang } => match parse_lang(&lang) {
+            Ok(lang) => test(paths, lang),
+            Err(code) => code,
+        },
         Cmd::Estimate { rules, as_of, rules_version, answers, format, lang, jsonl } => {
             run_estimate(EstimateArgs { rules, as_of, pin: rules_version, answers, format, lang, jsonl })
         }
         Cmd::Batch { rules, input, output, as_of, summary } => {
-            let as_of = match as_of.as_deref().map(Date::parse).transpose() {
-                Ok(d) => d.unwrap_or_else(Date::today),
-                Err(m) => return bad_input(format!("--as-of: {m}")),
+            let as_of = match parse_as_of(as_of.as_deref(), Lang::En) {
+                Ok(d) => d,
+                Err(code) => return code,
             };
             let rs = match load_rules(&rules) {
                 Ok(rs) => rs,
@@ -362,7 +395,7 @@ pub fn main() -> ExitCode {
             let rs = match load_dir(&dir) {
                 Ok(rs) => rs,
                 Err(e) => {
-                    print_errors(&e);
+                    print_errors(&e, Lang::En);
                     return ExitCode::from(1);
                 }
             };
@@ -381,16 +414,16 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Cmd::Compile { dir, output } => {
-            let rs = match load_dir(&dir) {
-                Ok(rs) => rs,
+            let (rs, files) = match read_dir(&dir) {
+                Ok(x) => x,
                 Err(e) => {
-                    print_errors(&e);
+                    print_errors(&e, Lang::En);
                     return ExitCode::from(1);
                 }
             };
-            let json = bundle_json(&rs);
+            let json = bundle_json(&rs.id, &files);
             if let Err(e) = load_bundle(&output.display().to_string(), &json) {
-                print_errors(&e);
+                print_errors(&e, Lang::En);
                 return ExitCode::from(1);
             }
             if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {

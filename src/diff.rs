@@ -2,9 +2,9 @@
 //! amounts, schedules and sources. Where a program's amount depends only on yes/no and
 //! option questions, the amounts are compared case by case.
 
-use super::{Lang, Program, QType, Version};
 use crate::answers::Answers;
 use crate::expr::V;
+use crate::rules::{Lang, Program, QType, Schedule, Version};
 
 fn q_desc(v: &Version, i: usize) -> String {
     let q = &v.questions[i];
@@ -119,7 +119,11 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
             let mut v: Vec<String> = p.assumptions.iter().map(|t| t.en.clone()).collect();
             v.extend(p.conditions.iter().filter_map(|c| c.assumption.as_ref().map(|t| t.en.clone())));
             v.extend(p.amount.iter().filter_map(|a| a.assumption.as_ref().map(|t| t.en.clone())));
-            v.extend(p.schedule.iter().filter_map(|s| s.assumption.as_ref().map(|t| t.en.clone())));
+            match &p.schedule {
+                Schedule::Rows(rows) => v.extend(rows.iter().filter_map(|s| s.assumption.as_ref().map(|t| t.en.clone()))),
+                Schedule::Periodic(s) => v.extend(s.assumption.as_ref().map(|t| t.en.clone())),
+                Schedule::Once => {}
+            }
             v
         };
         let (aa, ab) = (assumptions(p), assumptions(pb));
@@ -162,10 +166,19 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
             }
         }
         let sched = |v: &Version, p: &Program| -> Vec<String> {
-            p.schedule
-                .iter()
-                .map(|s| format!("year {} {}: {}", s.year, v.payers.get(s.payer).map_or("?", |x| x.id.as_str()), s.amount.src))
-                .collect()
+            let payer = |i: usize| v.payers.get(i).map_or("?", |x| x.id.as_str()).to_string();
+            match &p.schedule {
+                Schedule::Once => Vec::new(),
+                Schedule::Rows(rows) => rows.iter().map(|s| format!("year {} {}: {}", s.year, payer(s.payer), s.amount.src)).collect(),
+                Schedule::Periodic(s) => vec![format!(
+                    "{} {} for {} {}: {}",
+                    if s.months == 12 { "each year" } else { "each month" },
+                    payer(s.payer),
+                    s.count.src,
+                    if s.months == 12 { "years" } else { "months" },
+                    s.amount.src
+                )],
+            }
         };
         let (sa, sb) = (sched(a, p), sched(b, pb));
         if sa != sb {
