@@ -11,9 +11,13 @@ RULESETS := $(notdir $(wildcard rules/*))
 PORT ?= 8080
 WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
-.PHONY: bench deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm wasm-fast bundles wasm-test js-test
+.PHONY: toolchain bench deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm wasm-test-hooks bundles wasm-test js-test
 
-cli:
+# The pinned Rust toolchain (rust-toolchain.toml); every step that runs cargo needs it.
+toolchain:
+	bash scripts/ensure-tools.sh
+
+cli: toolchain
 	$(CARGO) build --locked --release --bin subsidy-calc
 
 tools:
@@ -22,33 +26,19 @@ tools:
 browser:
 	bash scripts/ensure-tools.sh chromium
 
-# The browser build. With a nightly toolchain and its rust-src (scripts/ensure-tools.sh adds
-# rust-src when a nightly is installed), std is rebuilt for size and a panic is a plain trap:
-# 8 KB gzip less; -Zlocation-detail=none drops the file names kept for panic locations.
-# Without one, the stable build (same code, same behaviour, larger). wasm-opt: one-caller
-# inlining only of small functions (-ocimfs=20), passes repeated while they shrink (--converge).
-NIGHTLY_WASM := target/nightly/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
+# The browser build, the same on every machine (rust-toolchain.toml pins the compiler;
+# scripts/ensure-tools.sh pins wasm-bindgen and installs npm's binaryen for wasm-opt).
+WASM_FLAGS := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 wasm: tools
-	if rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then \
-	  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" CARGO_TARGET_DIR=target/nightly $(CARGO) +nightly build --locked --lib \
-	    --target wasm32-unknown-unknown --profile wasm -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size && \
-	  wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(NIGHTLY_WASM); \
-	else \
-	  $(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm && \
-	  wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(WASM_OUT); \
-	fi
-	node_modules/.bin/wasm-opt -Oz -ocimfs=20 --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-	  www/pkg/subsidy_calc_bg.wasm -o www/pkg/subsidy_calc_bg.wasm
-	node scripts/minify-wasm-names.mjs www/pkg
+	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm
+	wasm-bindgen --target web --out-dir www/pkg --no-typescript --remove-name-section --remove-producers-section $(WASM_OUT)
+	node_modules/.bin/wasm-opt -Oz $(WASM_FLAGS) www/pkg/subsidy_calc_bg.wasm -o www/pkg/subsidy_calc_bg.wasm
 
-# The speed build, www/pkg-fast/: opt-level 3 throughout and `Calculator.figures` (feature
-# `figures`), for pages that estimate many answer sets; about 30 KB gzip more than the widget's.
-FAST_OUT := target/wasm32-unknown-unknown/wasm-fast/subsidy_calc.wasm
-wasm-fast: tools
-	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm-fast --features figures
-	wasm-bindgen --target web --out-dir www/pkg-fast --no-typescript --remove-name-section --remove-producers-section $(FAST_OUT)
-	node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-	  www/pkg-fast/subsidy_calc_bg.wasm -o www/pkg-fast/subsidy_calc_bg.wasm
+# The same with the test hook `__panicForTest` (feature test-hooks), in www/pkg-test/: only
+# the end-to-end test of the page's recovery loads it; it never ships.
+wasm-test-hooks: tools
+	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm --features test-hooks --target-dir target/test-hooks
+	wasm-bindgen --target web --out-dir www/pkg-test --no-typescript target/test-hooks/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
 bundles: cli
 	mkdir -p www/rules
@@ -71,7 +61,7 @@ example: cli
 	echo '{"applicant_type":"enterprise","in_zone":true,"workstation_status":"approved","workstation_approved_on":"2024-03-01"}' | \
 	  $(BIN) estimate --rules rules/baotou-rare-earth-zone --as-of 2024-07-15 --answers - --format text
 
-unit:
+unit: toolchain
 	$(CARGO) test --locked
 
 check-rules: cli
@@ -80,7 +70,7 @@ check-rules: cli
 rule-tests: cli
 	$(BIN) test rules tests/rules
 
-lint:
+lint: toolchain
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
@@ -91,7 +81,7 @@ wasm-test: tools browser bundles
 	CHROMEDRIVER=/usr/bin/chromedriver $(CARGO) test --locked --target wasm32-unknown-unknown --test wasm_browser
 
 # JS tests: CLI/wasm parity and the end-to-end tests in Chromium (playwright-core).
-js-test: build wasm-fast browser
+js-test: build wasm-test-hooks browser
 	node --test --test-concurrency=1 tests/js/
 
 # Fuzzing (cargo-fuzz, nightly): `make fuzz` runs each target for FUZZ_SECONDS (default 600);
@@ -104,7 +94,7 @@ fuzz-smoke: bundles
 	bash scripts/fuzz.sh 15
 
 # Benchmarks against the budgets (and the peers in bench/peers); writes BENCHMARKS.md.
-bench: build wasm-fast browser
+bench: build browser
 	bash scripts/ensure-tools.sh valgrind
 	node scripts/bench.mjs
 

@@ -9,16 +9,29 @@ want() { for w in "$@"; do [[ " $STEPS " == *" $w "* ]] && return 0; done; retur
 STEPS=" $* "
 log() { echo "ensure-tools: $*" >&2; }
 
-if want wasm; then
-  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-    log "adding the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
+# The toolchain rust-toolchain.toml pins, before anything runs cargo in this folder. Where the
+# machine's stable toolchain is that version (these machines reach no toolchain server), it is
+# linked under the pinned name; otherwise rustup installs it.
+pinned=$(awk -F'"' '/^channel/ {print $2; exit}' rust-toolchain.toml)
+host=$(RUSTUP_TOOLCHAIN=stable rustc -vV 2>/dev/null | awk '/^host:/ {print $2}')
+home=${RUSTUP_HOME:-$HOME/.rustup}
+if [ -n "$pinned" ] && [ -n "$host" ] && [ ! -e "$home/toolchains/$pinned-$host" ]; then
+  if [ "$(RUSTUP_TOOLCHAIN=stable rustc --version | awk '{print $2}')" = "$pinned" ]; then
+    log "using the installed stable toolchain as $pinned"
+    ln -s "$home/toolchains/stable-$host" "$home/toolchains/$pinned-$host"
+  else
+    log "installing Rust $pinned"
+    rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown
   fi
-  # The browser build uses a nightly's rust-src when a nightly is installed (see the Makefile);
-  # when it cannot be added, the build falls back to stable.
-  if rustup toolchain list 2>/dev/null | grep -q '^nightly' && ! rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src'; then
-    log "adding rust-src to the nightly toolchain (for the size-optimised browser build)"
-    rustup component add rust-src --toolchain nightly || log "could not add rust-src: the browser build uses stable"
+fi
+if ! rustup component list --toolchain "$pinned" --installed 2>/dev/null | grep -q '^clippy'; then
+  rustup component add --toolchain "$pinned" rustfmt clippy
+fi
+
+if want wasm; then
+  if ! rustup target list --toolchain "$pinned" --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add --toolchain "$pinned" wasm32-unknown-unknown
   fi
   # wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
   ver=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

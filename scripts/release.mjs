@@ -59,8 +59,8 @@ async function bundleElement(out, integrity) {
     },
   };
   // The element's own state (this._answers, this._render(), …: every property written with a
-  // leading underscore) gets short names; _testPanic is the tests' hook and keeps its name.
-  const mangle = { mangleProps: /^_[a-zA-Z]/, reserveProps: /^_testPanic$/, mangleCache: {} };
+  // leading underscore) gets short names.
+  const mangle = { mangleProps: /^_[a-zA-Z]/, mangleCache: {} };
   const result = await bundle(entry, join(out, "subsidy-calculator.js"), [sources], mangle);
   // a short name equal to a property the element inherits would overwrite it (`id` is the
   // only one of two letters; the shortest names come first)
@@ -101,7 +101,7 @@ async function writeCopy(out, integrityOf) {
   await mkdir(join(out, "pkg"), { recursive: true });
   await cp(join(www, "rules"), join(out, "rules"), { recursive: true, filter: (src) => !slash(relative(join(www, "rules"), src)).startsWith("test") });
   await copyFile(join(www, "pkg/subsidy_calc_bg.wasm"), join(out, "pkg/subsidy_calc_bg.wasm"));
-  // the wasm-bindgen glue with its snippet (src/hydrate.js) in one module
+  // the wasm-bindgen glue with its snippet (the overlay of the two parts of an estimate) in one module
   await bundle(join(www, "pkg/subsidy_calc.js"), join(out, "pkg/subsidy_calc.js"));
   await minifyFile("subsidy-calculator.css", out);
   await bundleElement(out, integrityOf ? await integrityOf(out) : {});

@@ -34,21 +34,6 @@ pub enum Raw {
 }
 
 impl Raw {
-    /// Converts a JSON value.
-    pub fn from_json(v: &serde_json::Value) -> Raw {
-        match v {
-            serde_json::Value::Null => Raw::Null,
-            serde_json::Value::Bool(b) => Raw::Bool(*b),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i) => Raw::Int(i),
-                None => Raw::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            serde_json::Value::String(s) => Raw::Str(s.clone()),
-            serde_json::Value::Array(_) => Raw::Array,
-            serde_json::Value::Object(_) => Raw::Object,
-        }
-    }
-
     /// What it is, for messages.
     fn found(&self) -> Found {
         match self {
@@ -63,6 +48,114 @@ impl Raw {
             Raw::Object => Found::Object,
             Raw::Unreadable(m) => Found::Unreadable(m.clone()),
         }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Raw {
+    /// Any JSON or JS value, as it is: nothing is coerced (a NaN stays a NaN, to be refused).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Raw, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct R;
+        impl<'de> Visitor<'de> for R {
+            type Value = Raw;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an answer")
+            }
+            fn visit_unit<E>(self) -> Result<Raw, E> {
+                Ok(Raw::Null)
+            }
+            fn visit_none<E>(self) -> Result<Raw, E> {
+                Ok(Raw::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+                Ok(Raw::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+                Ok(Raw::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
+                Ok(i64::try_from(v).map_or(Raw::Float(v as f64), Raw::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+                Ok(Raw::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+                Ok(Raw::Str(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Raw, E> {
+                Ok(Raw::Str(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+                while seq.next_element_seed(Inner(1))?.is_some() {}
+                Ok(Raw::Array)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+                while map.next_key::<IgnoredAny>()?.is_some() {
+                    map.next_value_seed(Inner(1))?;
+                }
+                Ok(Raw::Object)
+            }
+        }
+        d.deserialize_any(R)
+    }
+}
+
+/// Most levels of arrays and objects read inside an answer (none is ever valid; this only
+/// bounds the work and the stack for hostile input).
+const MAX_NESTING: u32 = 100;
+
+/// What is inside an array or object answer, read only to its end, at a depth.
+struct Inner(u32);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Inner {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        use serde::de::{Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct V(u32);
+        impl<'de> Visitor<'de> for V {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_unit<E>(self) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_none<E>(self) -> Result<(), E> {
+                Ok(())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                if self.0 >= MAX_NESTING {
+                    return Err(A::Error::custom("recursion limit exceeded"));
+                }
+                while seq.next_element_seed(Inner(self.0 + 1))?.is_some() {}
+                Ok(())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                if self.0 >= MAX_NESTING {
+                    return Err(A::Error::custom("recursion limit exceeded"));
+                }
+                while map.next_key::<IgnoredAny>()?.is_some() {
+                    map.next_value_seed(Inner(self.0 + 1))?;
+                }
+                Ok(())
+            }
+        }
+        d.deserialize_any(V(self.0))
     }
 }
 
@@ -108,8 +201,8 @@ pub fn raw_from_json_text(text: &str) -> Result<RawAnswers, AnswerError> {
         .unwrap_or_default()
         .into_iter()
         .map(|(k, v)| {
-            let raw = match serde_json::from_str::<serde_json::Value>(v.get()) {
-                Ok(j) => Raw::from_json(&j),
+            let raw = match serde_json::from_str::<Raw>(v.get()) {
+                Ok(r) => r,
                 Err(e) => Raw::Unreadable(e.to_string().split(" at line").next().unwrap_or("").to_string()),
             };
             (k, raw)

@@ -64,3 +64,8 @@ pub use rust_decimal::Decimal;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+/// The browser boundary (wasm builds only).
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_api {
+    pub use crate::wasm::Calculator;
+}

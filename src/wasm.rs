@@ -63,8 +63,9 @@ fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
     if let Some(o) = out.as_object_mut() {
         o.insert("kind".into(), e.kind().into());
         o.insert("message".into(), e.message(lang).into());
+        // the JS API names the date `asOf`
         if let Some(f) = e.field() {
-            o.insert("field".into(), f.into());
+            o.insert("field".into(), if f == "as_of" { "asOf" } else { f }.into());
         }
         if let EstimateError::Answers { errors } = e {
             o.insert("errors".into(), field_errors(errors, lang));
@@ -92,6 +93,8 @@ fn rule_error(e: &RuleErrors) -> JsValue {
     if let (Some(o), Some(f)) = (out.as_object_mut(), first) {
         o.insert("code".into(), serde_json::to_value(&f.problem).ok().and_then(|p| p.get("code").cloned()).unwrap_or_default());
         o.insert("file".into(), f.file.clone().into());
+        o.insert("line".into(), f.line.into());
+        o.insert("column".into(), f.column.into());
         if !f.field.is_empty() {
             o.insert("field".into(), f.field.clone().into());
         }
@@ -153,18 +156,16 @@ fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
     for pair in entries.iter() {
         let pair: js_sys::Array = pair.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
-        let raw = match serde_wasm_bindgen::from_value::<serde_json::Value>(pair.get(1)) {
-            Ok(j) => Raw::from_json(&j),
-            Err(e) => Raw::Unreadable(e.to_string()),
-        };
+        let raw = serde_wasm_bindgen::from_value::<Raw>(pair.get(1)).unwrap_or_else(|e| Raw::Unreadable(e.to_string()));
         out.push((key, raw));
     }
     Ok(out)
 }
 
-/// The JS value of a validated answer, as the contract writes answers.
-fn answer_value(v: V) -> serde_json::Value {
+/// The JS value of a validated answer to `q`, as `estimate` takes answers.
+fn answer_value(q: &crate::rules::Question, v: V) -> serde_json::Value {
     match v {
+        V::Opt(o) => q.options.get(o).map_or(serde_json::Value::Null, |x| x.id.clone().into()),
         V::Bool(b) => b.into(),
         V::Num(n) if n.scale() == 0 => i64::try_from(n.mantissa()).map_or_else(|_| n.to_string().into(), Into::into),
         V::Num(n) => n.to_string().into(),
@@ -233,6 +234,7 @@ impl Calculator {
     /// `opts`: `{ lang?: "zh-CN" | "en", version?: string }`. Throws `{kind: "answer", field,
     /// errors: [...]}` when an answer does not fit its question.
     pub fn estimate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+        test_hook();
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
         let (lang, version) = options(opts)?;
@@ -242,6 +244,7 @@ impl Calculator {
     /// Like `estimate`, but never throws for bad answers: returns `{ estimate, errors, error }`
     /// where `errors` lists each bad field and the estimate uses only the good answers.
     pub fn evaluate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+        test_hook();
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
         let (lang, version) = options(opts)?;
@@ -361,7 +364,7 @@ impl Calculator {
             let Some(q) = v.question_index(id).map(|i| &v.questions[i]) else { continue };
             match validate(q, r, as_of) {
                 Ok(x) => {
-                    answers.insert(id.clone(), answer_value(x));
+                    answers.insert(id.clone(), answer_value(q, x));
                 }
                 Err(problem) => errors.push(AnswerError { field: id.clone(), problem }),
             }
@@ -370,13 +373,27 @@ impl Calculator {
     }
 }
 
-/// Test hook (builds with the `test-hooks` feature only, never the shipped one): panics inside
-/// the wasm so the page's recovery (re-instantiation) can be tested.
 #[cfg(feature = "test-hooks")]
-#[wasm_bindgen(js_name = __panicForTest)]
-pub fn panic_for_test() {
-    #[allow(clippy::panic)]
-    {
-        panic!("panic requested by a test");
+thread_local! {
+    static PANIC_NEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Test hook (the `test-hooks` feature only, never the shipped build): the next call of a
+/// `Calculator` panics inside the wasm, so the page's recovery (re-instantiation) can be tested
+/// through the page's own calls.
+#[cfg(feature = "test-hooks")]
+#[wasm_bindgen(js_name = __panicOnNextCall)]
+pub fn panic_on_next_call() {
+    PANIC_NEXT.with(|p| p.set(true));
+}
+
+/// Where a test asked for a panic, panics.
+fn test_hook() {
+    #[cfg(feature = "test-hooks")]
+    if PANIC_NEXT.with(|p| p.replace(false)) {
+        #[allow(clippy::panic)]
+        {
+            panic!("panic requested by a test");
+        }
     }
 }

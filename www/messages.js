@@ -84,16 +84,9 @@ export const MESSAGES = {
     errLink: "链接中的回答无法读取（链接可能不完整或已损坏），已为您显示空白表单。",
     errOtherAnswers: "以下回答无法使用：",
     errGeneric: "无法计算估算结果。",
-    vWholeNumber: "请输入整数，例如 24。",
     vNumber: "请输入数字，例如 1234.50。",
     vDate: "请输入完整的日期（年-月-日）。",
-    vRange: (min, max) =>
-      min != null && max != null ? `请输入 ${min} 到 ${max} 之间的值。` : min != null ? `请输入不小于 ${min} 的值。` : `请输入不大于 ${max} 的值。`,
-    vOption: "请从选项中选择一项。",
-    vBool: "请选择“是”或“否”。",
-    vGeneric: "这个回答无法使用，请检查。",
     answerMissing: "未回答",
-    unusable: "无法使用",
     period: (from, to) => (to ? `${from} 至 ${to}` : `${from} 起`),
   },
   en: {
@@ -175,16 +168,9 @@ export const MESSAGES = {
     errLink: "The answers in this link could not be read (the link may be incomplete or damaged). Starting with an empty form.",
     errOtherAnswers: "These answers could not be used:",
     errGeneric: "The estimate could not be calculated.",
-    vWholeNumber: "Enter a whole number, e.g. 24.",
     vNumber: "Enter a number, e.g. 1234.50.",
     vDate: "Enter a complete date (year-month-day).",
-    vRange: (min, max) =>
-      min != null && max != null ? `Enter a value from ${min} to ${max}.` : min != null ? `Enter ${min} or more.` : `Enter ${max} or less.`,
-    vOption: "Choose one of the options.",
-    vBool: "Choose Yes or No.",
-    vGeneric: "This answer cannot be used; please check it.",
     answerMissing: "Not answered",
-    unusable: "cannot be used",
     period: (from, to) => (to ? `${from} to ${to}` : `from ${from}`),
   },
 };

@@ -7,7 +7,9 @@
 // Attributes: rules (bundle URL, resolved against the document), lang ("zh-CN" | "en"),
 //   as-of ("YYYY-MM-DD", default today), version (pin a version), sync-url (keep the answers in
 //   the page URL, #a=…; a value names another hash parameter), results-only (no form: show the
-//   answers used and the results, e.g. for a side-by-side comparison).
+//   answers used and the results, e.g. for a side-by-side comparison), form (the id of a form
+//   of the host page whose controls are named by question id: the element reads its answers
+//   from that form and shows only the results).
 // Properties: answers (get: a copy; set: replace and re-render), versions (calc.versions()),
 //   ruleSet, estimate (the last estimate or null), ready (a promise settled after the current
 //   bundle is loaded and rendered).
@@ -48,31 +50,16 @@ function sameAnswers(a, b) {
   return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && Object.is(a[k], b[k]));
 }
 
-/** zh-CN text for an engine field error (the engine's messages are English only). */
-function localizeFieldError(lang, field, message) {
-  if (normalizeLang(lang) === "en" || !field) return message;
-  const q = field.q;
-  const m = String(message || "");
-  if (/out of range/i.test(m)) return msg(lang, "vRange", q.min, q.max);
-  if (/true or false/i.test(m)) return msg(lang, "vBool");
-  if (/not an option/i.test(m)) return msg(lang, "vOption");
-  if (/whole number/i.test(m)) return msg(lang, "vWholeNumber");
-  if (q.type === "date") return msg(lang, "vDate");
-  if (q.type === "decimal" || q.type === "integer") return msg(lang, q.type === "integer" ? "vWholeNumber" : "vNumber");
-  return msg(lang, "vGeneric");
-}
-
 export class SubsidyCalculator extends HTMLElement {
   static get observedAttributes() {
-    return ["rules", "lang", "as-of", "version", "sync-url", "results-only"];
+    return ["rules", "lang", "as-of", "version", "sync-url", "results-only", "form"];
   }
 
   constructor() {
     super();
     this._n = ++instanceCount;
     this._answers = {};
-    this._raw = {};
-    this._clientErrors = {};
+    this._formErrors = {};
     this._fields = new Map();
     this._labelCache = new Map(); // lang → Map(question id → label)
     this._openWhy = new Set();
@@ -113,8 +100,7 @@ export class SubsidyCalculator extends HTMLElement {
     const next = plainAnswers(v);
     this._answersSetByProperty = true;
     this._answers = next;
-    this._raw = {};
-    this._clientErrors = {};
+    this._formErrors = {};
     delete this._alerts.link;
     delete this._alerts.crash;
     if (this._state === "ready") this._update({ force: true, syncInputs: true });
@@ -138,16 +124,10 @@ export class SubsidyCalculator extends HTMLElement {
     return this._ready;
   }
 
-  /** Test hook: provokes a panic inside the wasm through the same guarded path as real calls. */
-  _testPanic() {
-    if (!this._engine) return Promise.resolve();
-    this._call((calc, mod) => mod.__panicForTest());
-    return this._recovering || Promise.resolve();
-  }
-
   // ------------------------------------------------------------------ lifecycle
 
   connectedCallback() {
+    this._bindHostForm();
     window.addEventListener("hashchange", this._onHashChange);
     window.addEventListener("beforeprint", this._onBeforePrint);
     window.addEventListener("afterprint", this._onAfterPrint);
@@ -160,6 +140,7 @@ export class SubsidyCalculator extends HTMLElement {
   }
 
   disconnectedCallback() {
+    this._unbindHostForm();
     window.removeEventListener("hashchange", this._onHashChange);
     window.removeEventListener("beforeprint", this._onBeforePrint);
     window.removeEventListener("afterprint", this._onAfterPrint);
@@ -171,6 +152,10 @@ export class SubsidyCalculator extends HTMLElement {
     if (name === "rules") {
       if (this.isConnected || this._state !== "idle") this._scheduleLoad();
       return;
+    }
+    if (name === "form") {
+      this._unbindHostForm();
+      if (this.isConnected) this._bindHostForm();
     }
     if (name === "lang") this._renderStatic();
     if (name === "results-only") this._root.classList.toggle("results-only", this.hasAttribute("results-only"));
@@ -373,8 +358,7 @@ export class SubsidyCalculator extends HTMLElement {
     if (!this._answersSetByProperty && previous && previous !== this._ruleSet) {
       // answers of another rule set mean nothing here
       this._answers = {};
-      this._raw = {};
-      this._clientErrors = {};
+      this._formErrors = {};
     }
     if (!this._restoredUrl) {
       this._restoredUrl = true;
@@ -382,6 +366,7 @@ export class SubsidyCalculator extends HTMLElement {
     }
     this._answersSetByProperty = false;
     this._state = "ready";
+    if (this._hostForm) this._readHostForm();
     this._loading.hidden = true;
     this._layout.hidden = false;
     this._header.hidden = false;
@@ -464,28 +449,73 @@ export class SubsidyCalculator extends HTMLElement {
 
   _onInput(e) {
     const t = e.target;
-    if (!t || !t.name) return;
-    const field = this._fields.get(t.name);
-    if (!field) return;
-    const r = field.read();
-    const id = field.id;
-    if (r.value === undefined) delete this._answers[id];
-    else this._answers[id] = r.value;
-    if (r.raw !== undefined) this._raw[id] = r.raw;
-    else delete this._raw[id];
-    if (r.error) this._clientErrors[id] = r.error;
-    else delete this._clientErrors[id];
+    if (!t || !t.name || !this._fields.has(t.name)) return;
     if (e.type === "input") {
       delete this._alerts.crash;
       delete this._alerts.link;
     }
+    this._readForm(this._form, [...this._fields.keys()]);
     this._update({});
+  }
+
+  /**
+   * Reads the answers of `form` through the engine (calc.answersFromForm: each control by its
+   * question's type, checked as the engine checks answers): the questions in `ids` take the
+   * form's answer or none; other answers are kept. A control the browser itself cannot read
+   * (a date or number it rejects) is that field's error.
+   */
+  _readForm(form, ids) {
+    const lang = this._lang();
+    const r = this._call((c) => c.answersFromForm(form, this._asOf(), { lang, version: this._version() }));
+    if (!r.ok) return;
+    const { answers, errors } = r.value;
+    const formErrors = {};
+    for (const e of errors) formErrors[e.field] ??= e.message;
+    for (const id of ids) {
+      if (Object.prototype.hasOwnProperty.call(answers, id)) this._answers[id] = answers[id];
+      else delete this._answers[id];
+      const field = this._fields.get(id);
+      if (field?.badInput()) formErrors[id] = msg(lang, field.kind === "date" ? "vDate" : "vNumber");
+    }
+    this._formErrors = formErrors;
+  }
+
+  /** With `form="ID"`: the host page's form gives the answers; the element shows the results. */
+  _bindHostForm() {
+    const id = this.getAttribute("form");
+    const form = id ? this.ownerDocument.getElementById(id) : null;
+    this._root.classList.toggle("host-form", Boolean(id));
+    if (!(form instanceof HTMLFormElement)) {
+      this._hostForm = null;
+      return;
+    }
+    this._hostForm = form;
+    this._onHostInput = () => {
+      if (this._state !== "ready") return;
+      this._readHostForm();
+      this._update({});
+    };
+    form.addEventListener("input", this._onHostInput);
+    form.addEventListener("change", this._onHostInput);
+  }
+
+  _unbindHostForm() {
+    if (this._hostForm && this._onHostInput) {
+      this._hostForm.removeEventListener("input", this._onHostInput);
+      this._hostForm.removeEventListener("change", this._onHostInput);
+    }
+    this._hostForm = null;
+  }
+
+  /** The host form's answers: every question it has a control for. */
+  _readHostForm() {
+    const names = new Set([...this._hostForm.elements].map((e) => e.name).filter(Boolean));
+    this._readForm(this._hostForm, [...names]);
   }
 
   _restoreFromUrl() {
     const r = answersFromUrl(this._urlKey());
-    this._raw = {};
-    this._clientErrors = {};
+    this._formErrors = {};
     if (r.error) {
       this._answers = {};
       this._alerts.link = ["errLink"];
@@ -505,8 +535,7 @@ export class SubsidyCalculator extends HTMLElement {
 
   _reset() {
     this._answers = {};
-    this._raw = {};
-    this._clientErrors = {};
+    this._formErrors = {};
     delete this._alerts.link;
     delete this._alerts.crash;
     this._update({ force: true, syncInputs: true });
@@ -555,7 +584,7 @@ export class SubsidyCalculator extends HTMLElement {
     const lang = this._lang();
     const asOf = this._asOf();
     const version = this._version();
-    const key = JSON.stringify([this._answers, this._clientErrors, lang, asOf, version]);
+    const key = JSON.stringify([this._answers, this._formErrors, lang, asOf, version]);
     if (!force && key === this._lastKey) return;
     this._lastKey = key;
 
@@ -657,7 +686,7 @@ export class SubsidyCalculator extends HTMLElement {
     const { fields, created } = reconcileFields(this._fieldsBox, this._fields, questions, lang);
     this._fields = fields;
     for (const f of fields.values()) {
-      if (syncInputs || created.includes(f)) f.setValue(this._answers[f.id], this._raw[f.id]);
+      if (syncInputs || created.includes(f)) f.setValue(this._answers[f.id]);
     }
     if (activeName && !active.isConnected) {
       const f = fields.get(activeName);
@@ -670,11 +699,11 @@ export class SubsidyCalculator extends HTMLElement {
     const engineErr = new Map();
     for (const e of fieldErrors) if (!engineErr.has(e.field)) engineErr.set(e.field, e.message);
     for (const f of fields.values()) {
-      const text = this._clientErrors[f.id] ?? (engineErr.has(f.id) ? localizeFieldError(lang, f, engineErr.get(f.id)) : null);
+      const text = this._formErrors[f.id] ?? engineErr.get(f.id) ?? null;
       if (f.error !== text) f.setError(text);
     }
     // errors of answers that no shown question takes (e.g. from a hand-made link)
-    const other = [...engineErr].filter(([id]) => !fields.has(id));
+    const other = [...engineErr, ...Object.entries(this._formErrors)].filter(([id]) => !fields.has(id));
     const otherKey = JSON.stringify([lang, other]);
     if (otherKey !== this._otherKey) {
       this._otherKey = otherKey;
@@ -683,8 +712,7 @@ export class SubsidyCalculator extends HTMLElement {
         this._otherErrors.append(h("div", { class: "alert alert-answers", part: "error", "data-error": "answers" },
           h("p", null, msg(lang, "errOtherAnswers")),
           h("ul", null, other.map(([id, m]) => h("li", null,
-            h("code", null, id), lang === "en" ? ": " : "：",
-            lang === "en" ? m : `${msg(lang, "unusable")}（${m}）`)))));
+            h("code", null, id), lang === "en" ? ": " : "：", m)))));
       }
     }
   }

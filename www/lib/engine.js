@@ -24,7 +24,7 @@ async function create(gen) {
   return { gen, mod };
 }
 
-/** The current engine: {gen, mod} where mod is the wasm-bindgen glue (Calculator, __panicForTest). */
+/** The current engine: {gen, mod} where mod is the wasm-bindgen glue (Calculator). */
 export function getEngine() {
   if (!current) {
     current = create(generation);

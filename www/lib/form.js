@@ -5,9 +5,6 @@
 import { h, attr, setText, clear } from "./dom.js";
 import { msg } from "../messages.js";
 
-const INT = /^[-+]?\d+$/;
-const DEC = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** How a question is asked: radio group (bool, enum ≤ 4), select (enum > 4), or an input. */
 export function controlKind(q) {
@@ -164,8 +161,8 @@ export class Field {
     this.updateDescribedBy();
   }
 
-  /** Puts a value into the controls: the raw typed text when there is one, else the answer. */
-  setValue(answer, raw) {
+  /** Puts an answer into the controls. */
+  setValue(answer) {
     if (this.kind === "radio") {
       const v = answer === undefined || answer === null ? null : String(answer);
       for (const i of this.inputs) i.checked = v !== null && i.value === v;
@@ -173,48 +170,14 @@ export class Field {
       const v = answer === undefined || answer === null ? "" : String(answer);
       this.inputs[0].value = this.q.options.some((o) => o.id === v) ? v : "";
     } else {
-      const v = raw !== undefined ? raw : answer === undefined || answer === null ? "" : String(answer);
+      const v = answer === undefined || answer === null ? "" : String(answer);
       if (this.inputs[0].value !== v) this.inputs[0].value = v;
     }
   }
 
-  /**
-   * Reads the control: {value} (undefined = unanswered), {raw} for text-like inputs, and
-   * {error} when the text cannot be an answer (checked here, in the element's language).
-   */
-  read() {
-    const q = this.q;
-    const lang = this.lang;
-    if (this.kind === "radio") {
-      const c = this.inputs.find((i) => i.checked);
-      if (!c) return { value: undefined };
-      return { value: q.type === "bool" ? c.value === "true" : c.value };
-    }
-    const input = this.inputs[0];
-    if (this.kind === "select") return { value: input.value === "" ? undefined : input.value };
-    const raw = input.value;
-    if (input.validity && input.validity.badInput) {
-      return { value: undefined, raw, error: msg(lang, this.kind === "date" ? "vDate" : this.kind === "integer" ? "vWholeNumber" : "vNumber") };
-    }
-    const text = raw.trim();
-    if (text === "") return { value: undefined, raw };
-    if (this.kind === "integer") {
-      if (!INT.test(text)) return { value: undefined, raw, error: msg(lang, "vWholeNumber") };
-      const n = Number(text);
-      if (!Number.isSafeInteger(n)) return { value: undefined, raw, error: msg(lang, "vWholeNumber") };
-      if ((q.min != null && n < Number(q.min)) || (q.max != null && n > Number(q.max)))
-        return { value: undefined, raw, error: msg(lang, "vRange", q.min, q.max) };
-      return { value: n, raw };
-    }
-    if (this.kind === "date") {
-      if (!ISO_DATE.test(text)) return { value: undefined, raw, error: msg(lang, "vDate") };
-      if ((q.min && text < q.min) || (q.max && text > q.max)) return { value: undefined, raw, error: msg(lang, "vRange", q.min, q.max) };
-      return { value: text, raw };
-    }
-    // decimal: accept thousands separators and a full-width comma, send a plain decimal string
-    const cleaned = text.replace(/[,，\s_]/g, "").replace(/^\+/, "");
-    if (!DEC.test(cleaned)) return { value: undefined, raw, error: msg(lang, "vNumber") };
-    return { value: cleaned.startsWith(".") ? "0" + cleaned : cleaned.replace(/\.$/, ""), raw };
+  /** Whether the browser itself cannot read what was typed (a date or number it rejects). */
+  badInput() {
+    return this.kind !== "radio" && this.kind !== "select" && Boolean(this.inputs[0].validity?.badInput);
   }
 
   /** The control to focus (the checked radio, else the first). */
