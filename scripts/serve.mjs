@@ -48,7 +48,7 @@ const server = createServer(async (req, res) => {
       "cache-control": "no-cache",
       "x-content-type-options": "nosniff",
     };
-    if (path.endsWith("embed-example.html")) headers["content-security-policy"] = STRICT_CSP;
+    if (path.endsWith("embed-example.html") || path.endsWith("embed-form.html")) headers["content-security-policy"] = STRICT_CSP;
     if (path.endsWith("embed-trusted-types.html"))
       headers["content-security-policy"] = `${STRICT_CSP}; require-trusted-types-for 'script'`;
     res.writeHead(200, headers).end(await readFile(file));

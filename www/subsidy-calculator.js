@@ -485,6 +485,9 @@ export class SubsidyCalculator extends HTMLElement {
     const id = this.getAttribute("form");
     const form = id ? this.ownerDocument.getElementById(id) : null;
     this._root.classList.toggle("host-form", Boolean(id));
+    // answers that cannot be used are listed with the results when the form is the host's
+    if (id) this._results.insertBefore(this._otherErrors, this._totalSlot);
+    else this._form.appendChild(this._otherErrors);
     if (!(form instanceof HTMLFormElement)) {
       this._hostForm = null;
       return;
@@ -703,7 +706,9 @@ export class SubsidyCalculator extends HTMLElement {
       if (f.error !== text) f.setError(text);
     }
     // errors of answers that no shown question takes (e.g. from a hand-made link)
-    const other = [...engineErr, ...Object.entries(this._formErrors)].filter(([id]) => !fields.has(id));
+    // with the host's form, every error is listed with the results (the element's own fields
+    // are not shown)
+    const other = [...engineErr, ...Object.entries(this._formErrors)].filter(([id]) => this._hostForm || !fields.has(id));
     const otherKey = JSON.stringify([lang, other]);
     if (otherKey !== this._otherKey) {
       this._otherKey = otherKey;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Peer benchmarks for the Baotou rule set: subsidy-calc (the widget's wasm and the speed build's,
-# in Node, and the native CLI) against
+# Peer benchmarks for the Baotou rule set: subsidy-calc (the widget's wasm in Node, and the
+# native CLI) against
 # json-rules-engine, GoRules ZEN and OpenFisca, on the same 2,000 generated answer sets.
 # Installs its own tools (npm ci here; a Python venv in bench/.venv), checks that every engine
 # gives the same eligible programs and cash total for every set, and prints a markdown table.
@@ -15,11 +15,6 @@ SEED=${SEED:-20240715}
 if [[ ! -f www/pkg/subsidy_calc.js || ! -f www/rules/baotou-rare-earth-zone.json || ! -x target/release/subsidy-calc ]]; then
   echo "== make build (wasm, bundles and the release CLI are missing)"
   make build
-fi
-
-if [[ ! -f www/pkg-fast/subsidy_calc.js ]]; then
-  echo "== make wasm-fast (the speed build with Calculator.figures is missing)"
-  make wasm-fast
 fi
 
 echo "== npm ci (bench/peers)"

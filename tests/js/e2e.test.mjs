@@ -352,3 +352,25 @@ test("a portal can pin a release with Subresource Integrity, and tampered bytes 
     await context.close();
   }
 });
+
+test("a portal's own form drives the element (form=ID): answers from its controls, the estimate beside it", async () => {
+  const { page, context, log } = await openPage(browser, `${server.url}embed-form.html`);
+  await page.locator(`${W} [part~="total"]`).first().waitFor();
+  // the element shows no form of its own
+  assert.equal(await page.locator(`${W} [part~="form"]`).isVisible(), false);
+  await page.locator('#apply-form [name="applicant_type"][value="postdoc"]').check();
+  await page.locator('#apply-form [name="in_zone"][value="true"]').check();
+  await page.locator("#months").fill("13");
+  await waitTotal(page, "162500.00");
+  const answers = await page.evaluate(() => document.querySelector("subsidy-calculator").answers);
+  assert.deepEqual(answers, { applicant_type: "postdoc", in_zone: true, months_in_station: 13 });
+  // a value the question does not take is reported by the element, in the page's language
+  await page.locator("#months").fill("80");
+  const other = page.locator(`${W} [data-error="answers"]`);
+  await other.waitFor();
+  assert.match(await other.textContent(), /months_in_station.*80 超出范围/);
+  assert.equal(await page.evaluate(() => "months_in_station" in document.querySelector("subsidy-calculator").answers), false);
+  assert.deepEqual(log.csp, [], "no CSP violation");
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});

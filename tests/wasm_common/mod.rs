@@ -35,9 +35,14 @@ fn postdoc_24_months_gets_300000_as_decimal_strings() {
         .estimate(obj(r#"{"applicant_type":"postdoc","in_zone":true,"months_in_station":24}"#), Some("2024-07-15".into()), opts("en"))
         .unwrap();
     assert_eq!(s(&e, "total"), "300000.00");
-    assert_eq!(s(&e, "programs.2.id"), "living_allowance");
-    assert_eq!(s(&e, "programs.2.schedule.1.amount"), "150000.00");
-    assert_eq!(get(&e, "programs.2.schedule.1.year").as_f64(), Some(2.0));
+    let programs = Array::from(&get(&e, "programs"));
+    let living = programs.iter().find(|p| s(p, "id") == "living_allowance").unwrap();
+    assert_eq!((s(&living, "status"), s(&living, "amount")), ("eligible".to_string(), "300000.00".to_string()));
+    assert_eq!(s(&living, "schedule.1.amount"), "150000.00");
+    assert_eq!(get(&living, "schedule.1.year").as_f64(), Some(2.0));
+    // the texts shared between estimates are frozen; the estimate itself is not
+    assert!(Object::is_frozen(&get(&living, "sources").into()));
+    assert!(!Object::is_frozen(&living.clone().into()));
     // A plain object, not a Map or a class instance.
     assert!(Object::get_prototype_of(&e) == Object::get_prototype_of(&Object::new()));
 }
