@@ -435,6 +435,9 @@ export class SubsidyCalculator extends HTMLElement {
         this._engineBroken = false;
         this._state = "ready";
         this._lastKey = null;
+        // what was typed meanwhile is in the controls
+        if (this._hostForm) this._readHostForm();
+        else if (this._fields.size) this._readForm(this._form, [...this._fields.keys()]);
         this._update({ force: true, syncInputs: false });
       } catch (e) {
         this._fail(["errEngine"], { kind: "engine", message: String(e?.message ?? e) });
@@ -454,6 +457,8 @@ export class SubsidyCalculator extends HTMLElement {
       delete this._alerts.crash;
       delete this._alerts.link;
     }
+    // while the engine is being replaced, the form is read once it is back
+    if (this._state !== "ready") return;
     this._readForm(this._form, [...this._fields.keys()]);
     this._update({});
   }
