@@ -174,7 +174,11 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
                 if exp.kind.is_none() && exp.code.is_none() && exp.field.is_none() && exp.message.is_none() {
                     return Err(fail(&file, format!("{name}: [cases.expect_error] is empty; a case must expect something")));
                 }
-                let code = serde_json::to_value(&e).ok().and_then(|j| j.get("code").and_then(J::as_str).map(String::from));
+                // for answers, the code of the first bad answer
+                let code = serde_json::to_value(&e).ok().and_then(|j| {
+                    let first = j.get("errors").and_then(|x| x.get(0)).cloned().unwrap_or(j);
+                    first.get("code").and_then(J::as_str).map(String::from)
+                });
                 let checks = [
                     ("kind", exp.kind.as_deref(), Some(e.kind().to_string())),
                     ("code", exp.code.as_deref(), code),

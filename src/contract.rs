@@ -279,6 +279,19 @@ pub struct Estimate<'v> {
     /// missing.
     #[serde(skip_serializing_if = "answer_vec")]
     pub version_candidates: Vec<&'v str>,
+    /// The ages the rules compute from answered dates (`age(birth_date)`), in completed years
+    /// on `as_of`.
+    #[serde(skip_serializing_if = "answer_vec")]
+    pub ages: Vec<Age<'v>>,
+}
+
+/// An age computed from an answered date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Age<'v> {
+    /// The date question.
+    pub question: &'v str,
+    /// Completed years on the date of the estimate.
+    pub years: i32,
 }
 
 /// An option of a question.

@@ -63,6 +63,60 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
     let mut out = Vec::new();
     if a.effective_from != b.effective_from || a.effective_to != b.effective_to {
         out.push(format!("period: {} → {}", a.period(), b.period()));
+        match (a.effective_to, b.effective_to) {
+            (None, Some(t)) => out.push(format!("the policy now ends: no longer in force from {t}")),
+            (Some(_), None) => out.push("the policy no longer has an end date".to_string()),
+            _ => {}
+        }
+    }
+    let by = |v: &Version| v.versions_by.map(|q| v.questions[q].id.clone());
+    if by(a) != by(b) {
+        let say = |x: Option<String>| x.map_or("the date of the estimate".to_string(), |q| format!("the answer to {q}"));
+        out.push(format!("the version is chosen by {} → {}", say(by(a)), say(by(b))));
+    }
+    let value = |x: &crate::expr::V| match x {
+        V::Num(n) => n.to_string(),
+        V::Date(d) => d.to_string(),
+        other => format!("{other:?}"),
+    };
+    for x in &a.values {
+        match b.values.iter().find(|y| y.id == x.id) {
+            None => out.push(format!("value removed: {} ({})", x.id, value(&x.value))),
+            Some(y) if y.value != x.value => out.push(format!("value {}: {} → {}", x.id, value(&x.value), value(&y.value))),
+            _ => {}
+        }
+    }
+    for y in &b.values {
+        if !a.values.iter().any(|x| x.id == y.id) {
+            out.push(format!("value added: {} = {}", y.id, value(&y.value)));
+        }
+    }
+    let rows = |v: &Version, t: &crate::rules::Table| -> Vec<(String, Option<rust_decimal::Decimal>)> {
+        v.questions[t.key].options.iter().zip(&t.rows).map(|(o, r)| (o.id.clone(), *r)).collect()
+    };
+    for t in &a.tables {
+        let Some(u) = b.tables.iter().find(|u| u.id == t.id) else {
+            out.push(format!("table removed: {} ({})", t.id, t.name.en));
+            continue;
+        };
+        let (ra, rb) = (rows(a, t), rows(b, u));
+        for (option, x) in &ra {
+            let y = rb.iter().find(|(o, _)| o == option).and_then(|(_, y)| *y);
+            let show = |d: Option<rust_decimal::Decimal>| d.map_or("no entry".to_string(), |d| d.to_string());
+            if *x != y {
+                out.push(format!("table {}: {option} {} → {}", t.id, show(*x), show(y)));
+            }
+        }
+        for (option, y) in &rb {
+            if !ra.iter().any(|(o, _)| o == option) {
+                out.push(format!("table {}: {option} added: {}", t.id, y.map_or("no entry".to_string(), |d| d.to_string())));
+            }
+        }
+    }
+    for u in &b.tables {
+        if !a.tables.iter().any(|t| t.id == u.id) {
+            out.push(format!("table added: {} ({})", u.id, u.name.en));
+        }
     }
     if a.rounding != b.rounding {
         out.push(format!(

@@ -13,7 +13,7 @@
 //! adds the reasons and texts of the contract.
 
 use crate::answers::{Answers, Raw};
-use crate::contract::{Estimate, Met, Payment, ProgramEstimate, Reason, Status, TableRow, TableView};
+use crate::contract::{Age, Estimate, Met, Payment, ProgramEstimate, Reason, Status, TableRow, TableView};
 use crate::date::{Date, Span};
 use crate::error::{EstimateError, List};
 use crate::expr::{Env, EvalError, Expr, Kind, Programs, Tri, V};
@@ -77,8 +77,11 @@ pub fn pick<'v>(rs: &'v RuleSet, as_of: Date, version: Option<&str>, answers: &[
                     let to = if i + 1 == n { None } else { started.get(i + 1).map(|x| x.effective_from) };
                     (*v, from, to)
                 })
-                .collect();
-            Ok(Pick::Range(picks))
+                .collect::<Vec<_>>();
+            match picks.as_slice() {
+                [(only, _, _)] => Ok(Pick::One(only)),
+                _ => Ok(Pick::Range(picks)),
+            }
         }
         Some(Err(_)) => Ok(Pick::One(current)),
     }
@@ -1012,6 +1015,14 @@ fn contract<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang, f: &
         assumptions: v.assumptions.iter().map(|t| t.get(lang)).collect(),
         unused_answers: f.unused.iter().map(|&q| qid(q)).collect(),
         version_candidates: Vec::new(),
+        ages: v
+            .age_of
+            .iter()
+            .filter_map(|&q| match answers.values.get(q) {
+                Some(V::Date(d)) => Some(Age { question: qid(q), years: d.years_since(as_of) }),
+                _ => None,
+            })
+            .collect(),
     }
 }
 

@@ -1,3 +1,10 @@
+// The last day a period covers: the day before its exclusive end (YYYY-MM-DD, UTC calendar).
+function lastDay(end) {
+  const d = new Date(`${end}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
 // The <subsidy-calculator> element's own UI strings (rule text — labels, help, quotes — comes
 // from the rule bundle, not from here). A value is a string or a function of parameters.
 // Keys missing in one language fall back to zh-CN.
@@ -71,7 +78,7 @@ export const MESSAGES = {
     copied: "链接已复制，可以粘贴分享。",
     copyFailed: "无法自动复制，请手动复制下面的链接：",
     resetDone: "已清空所有回答。",
-    versionInfo: (v, from, to) => (to ? `${v} 版（${from} 至 ${to}）` : `${v} 版（${from} 起施行）`),
+    versionInfo: (v, from, to) => (to ? `${v} 版（${from} 至 ${lastDay(to)}）` : `${v} 版（${from} 起施行）`),
     asOfInfo: (d) => `估算日期：${d}`,
     errLoad: (url) => `无法加载补贴规则（${url}）。请检查网络后刷新页面重试。`,
     errHttp: (status, url) => `无法加载补贴规则（${url}，服务器返回 ${status}）。请稍后再试。`,
@@ -87,7 +94,12 @@ export const MESSAGES = {
     vNumber: "请输入数字，例如 1234.50。",
     vDate: "请输入完整的日期（年-月-日）。",
     answerMissing: "未回答",
-    period: (from, to) => (to ? `${from} 至 ${to}` : `${from} 起`),
+    period: (from, to) => (to ? `${from} 至 ${lastDay(to)}` : `${from} 起`),
+    tableYours: "您的情况",
+    excludedBy: (name) => `只能享受金额更高的“${name}”（就高不重复），本项不再发放。`,
+    versionBecause: (v, label, date) => `适用 ${v} 版政策：${label}为 ${date}`,
+    versionDepends: (label, list) => `适用哪个版本取决于“${label}”（可能为 ${list} 版）`,
+    ageIs: (n) => `按估算日期计算：${n} 周岁`,
   },
   en: {
     loading: "Loading the calculator…",
@@ -155,7 +167,7 @@ export const MESSAGES = {
     copied: "Link copied. You can paste it to share.",
     copyFailed: "Could not copy automatically. Copy this link:",
     resetDone: "All answers cleared.",
-    versionInfo: (v, from, to) => (to ? `version ${v} (${from} to ${to})` : `version ${v} (in force from ${from})`),
+    versionInfo: (v, from, to) => (to ? `version ${v} (${from} to ${lastDay(to)})` : `version ${v} (in force from ${from})`),
     asOfInfo: (d) => `Estimated as of ${d}`,
     errLoad: (url) => `The subsidy rules could not be loaded (${url}). Check your connection and reload the page.`,
     errHttp: (status, url) => `The subsidy rules could not be loaded (${url}, the server answered ${status}). Please try again later.`,
@@ -171,7 +183,12 @@ export const MESSAGES = {
     vNumber: "Enter a number, e.g. 1234.50.",
     vDate: "Enter a complete date (year-month-day).",
     answerMissing: "Not answered",
-    period: (from, to) => (to ? `${from} to ${to}` : `from ${from}`),
+    period: (from, to) => (to ? `${from} to ${lastDay(to)}` : `from ${from}`),
+    tableYours: "your case",
+    excludedBy: (name) => `Not paid: ${name} pays more, and only the highest of the group is granted.`,
+    versionBecause: (v, label, date) => `The ${v} rules apply: ${label}: ${date}`,
+    versionDepends: (label, list) => `Which rules apply depends on "${label}" (${list})`,
+    ageIs: (n) => `Age on the estimate date: ${n}`,
   },
 };
 

@@ -621,6 +621,11 @@ export class SubsidyCalculator extends HTMLElement {
     for (const q of questions) labels.set(q.id, q.label);
 
     this._renderForm(questions, fieldErrors, lang, syncInputs);
+    // the age the engine computed from a date, beside that date
+    for (const f of this._fields.values()) {
+      const age = estimate?.ages?.find((a) => a.question === f.id);
+      f.setNote(age ? msg(lang, "ageIs", age.years) : null);
+    }
     this._estimate = estimate;
 
     if (error) {
@@ -669,7 +674,8 @@ export class SubsidyCalculator extends HTMLElement {
   }
 
   _renderHeader(est, lang) {
-    const v = est ? this._versions.find((x) => x.version === est.version) : this._versions[this._versions.length - 1];
+    const shown = est ? est.version ?? est.version_candidates?.[est.version_candidates.length - 1] : null;
+    const v = shown ? this._versions.find((x) => x.version === shown) : this._versions[this._versions.length - 1];
     const name = est?.rule_set_name ?? v?.name?.[lang] ?? this._ruleSet ?? "";
     setText(this._title, name);
     clear(this._meta);
@@ -678,6 +684,13 @@ export class SubsidyCalculator extends HTMLElement {
       if (v.jurisdiction?.[lang]) parts.push(v.jurisdiction[lang]);
       parts.push(msg(lang, "versionInfo", v.version, v.effective_from, v.effective_to));
       if (est) parts.push(msg(lang, "asOfInfo", est.as_of));
+      // a rule set whose version the applicant's own date picks says which applies and why
+      const by = v.versions_by;
+      if (est && by) {
+        const label = this._labelCache.get(lang)?.get(by) ?? by;
+        if (est.version && this._answers[by]) parts.push(msg(lang, "versionBecause", est.version, label, this._answers[by]));
+        else if (!est.version) parts.push(msg(lang, "versionDepends", label, est.version_candidates.join(lang === "en" ? ", " : "、")));
+      }
       parts.forEach((p, i) => {
         if (i) this._meta.append(h("span", { class: "sep", "aria-hidden": "true" }, " · "));
         this._meta.append(h("span", null, p));
@@ -729,7 +742,7 @@ export class SubsidyCalculator extends HTMLElement {
 
   _renderResults(est, labels, lang) {
     const resultsOnly = this.hasAttribute("results-only");
-    const key = JSON.stringify([est, lang, resultsOnly]);
+    const key = JSON.stringify([est, lang, resultsOnly, this._answers]);
     if (key === this._lastResultsKey) return;
     this._lastResultsKey = key;
 
@@ -749,7 +762,7 @@ export class SubsidyCalculator extends HTMLElement {
       labels,
       onNext: resultsOnly ? null : (id) => this._focusQuestion(id),
     }));
-    if (est) this._programs.appendChild(renderPrograms(est, { lang, labels, openWhy: this._openWhy }));
+    if (est) this._programs.appendChild(renderPrograms(est, { lang, labels, openWhy: this._openWhy, answers: this._answers }));
     if (refocus) {
       const el = this._results.querySelector(refocus);
       if (el) el.focus({ preventScroll: true });

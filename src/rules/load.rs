@@ -509,8 +509,10 @@ fn read_version(ld: &mut Loader<'_>, f: &VersionFile) -> Option<Version> {
         programs,
         order,
         numbers: Vec::new(),
+        age_of: Vec::new(),
     };
     v.numbers = numbers(&v);
+    v.age_of = ages(&v);
     let explained: Vec<Explained> = v.programs.iter().map(|p| explain(&v, p)).collect();
     for (p, x) in v.programs.iter_mut().zip(explained) {
         p.explained = x;
@@ -943,6 +945,27 @@ fn numbers(v: &Version) -> Vec<Decimal> {
     nums.sort();
     nums.dedup();
     nums
+}
+
+/// The date questions the version takes an age of, in question order.
+fn ages(v: &Version) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut visit = |e: &Expr| {
+        e.walk(&mut |n| {
+            if let expr::Kind::Call(expr::Func::Age, args) = &n.kind {
+                for a in args {
+                    out.extend(a.questions());
+                }
+            }
+        })
+    };
+    v.questions.iter().filter_map(|q| q.ask_when.as_ref()).for_each(|f| visit(&f.expr));
+    for p in &v.programs {
+        formulas(p).iter().for_each(|f| visit(&f.expr));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// What an estimate of the program shows that does not depend on the answers: the readings

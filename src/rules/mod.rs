@@ -452,6 +452,8 @@ pub struct Version {
     pub order: Vec<usize>,
     /// The numbers the expressions use, sorted: candidate values for ranges over numbers.
     pub numbers: Vec<Decimal>,
+    /// The date questions whose age the rules take (`age(birth_date)`), in question order.
+    pub age_of: Vec<usize>,
 }
 
 impl Version {

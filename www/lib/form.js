@@ -137,6 +137,20 @@ export class Field {
     attr(this.describedTarget, "aria-describedby", ids.length ? ids.join(" ") : null);
   }
 
+  /** Shows (or, with null, removes) a note the engine computed for the answer (an age). */
+  setNote(text) {
+    if (!text) {
+      this.noteEl?.remove();
+      this.noteEl = null;
+      return;
+    }
+    if (!this.noteEl) {
+      this.noteEl = h("p", { class: "computed", part: "computed", "aria-live": "polite" });
+      this.errorSlot.before(this.noteEl);
+    }
+    setText(this.noteEl, text);
+  }
+
   /** Shows (or, with null, removes) the inline validation message. */
   setError(text) {
     this.error = text || null;

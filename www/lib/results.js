@@ -105,7 +105,20 @@ function sourceItem(src, lang, repeat) {
     link ? h("p", { class: "source-url" }, link, h("span", { class: "print-url" }, " ", src.url)) : null);
 }
 
-function whyDetails(p, lang, open, seen) {
+/** A table a program's amount reads, the row of the applicant's answer marked (in words too). */
+function tierTable(t, answers, lang) {
+  const mine = answers?.[t.key];
+  return h("table", { class: "tier", part: "tier-table", "data-table": t.id },
+    h("caption", null, t.name),
+    h("tbody", null, t.rows.map((r) => {
+      const yours = r.option === mine;
+      return h("tr", { class: yours ? "yours" : null, "aria-current": yours ? "true" : null, "data-option": r.option },
+        h("th", { scope: "row" }, r.label, yours ? h("span", { class: "yours-mark" }, lang === "en" ? ` (${msg(lang, "tableYours")})` : `（${msg(lang, "tableYours")}）`) : null),
+        h("td", { class: "num" }, groupDecimal(r.value)));
+    })));
+}
+
+function whyDetails(p, lang, open, seen, answers) {
   const sourceNo = new Map(p.sources.map((s, i) => [s.id, i + 1]));
   const details = h("details", { class: "why", part: "why", "data-why": p.id });
   if (open) details.open = true;
@@ -125,6 +138,7 @@ function whyDetails(p, lang, open, seen) {
           r.assumption ? assumptionBadge(r.assumption, lang) : null));
     })));
   }
+  for (const t of p.tables ?? []) body.appendChild(tierTable(t, answers, lang));
   if (p.sources.length) {
     body.appendChild(h("h6", null, msg(lang, "sourcesTitle")));
     body.appendChild(h("ol", { class: "sources" }, p.sources.map((s) => {
@@ -138,7 +152,7 @@ function whyDetails(p, lang, open, seen) {
   return details;
 }
 
-function programCard(p, est, { lang, labels, openWhy, seen }) {
+function programCard(p, est, { lang, labels, openWhy, seen, answers }) {
   const head = h("div", { class: "card-head" },
     h("h5", { class: "program-name" }, p.name),
     h("p", { class: ["status-badge", `status-${p.status}`], part: `status status-${p.status}` },
@@ -151,6 +165,10 @@ function programCard(p, est, { lang, labels, openWhy, seen }) {
   if (p.description) card.appendChild(h("p", { class: "description" }, p.description));
   if (p.note) card.appendChild(h("p", { class: "program-note", part: "program-note" }, p.note));
   if (p.exclusive_group) card.appendChild(h("p", { class: "exclusive" }, msg(lang, "exclusive")));
+  if (p.excluded_by) {
+    const other = est.programs.find((x) => x.id === p.excluded_by);
+    card.appendChild(h("p", { class: "excluded-by", part: "excluded-by" }, msg(lang, "excludedBy", other?.name ?? p.excluded_by)));
+  }
   if (p.status === "needs_info" && p.missing.length) {
     const known = p.missing.map((id) => labels.get(id)).filter(Boolean);
     if (known.length) card.appendChild(h("p", { class: "missing" }, msg(lang, "stillMissing"), known.join(lang === "en" ? "; " : "；")));
@@ -164,7 +182,7 @@ function programCard(p, est, { lang, labels, openWhy, seen }) {
       scheduleTable(p, est, lang),
       scheduleChart(p.schedule, { name: p.name, currency: est.currency, lang })));
   }
-  card.appendChild(whyDetails(p, lang, openWhy.has(p.id), seen));
+  card.appendChild(whyDetails(p, lang, openWhy.has(p.id), seen, answers));
   return card;
 }
 
