@@ -22,6 +22,13 @@ fn cases(v: &Version, p: &Program) -> Option<Vec<(String, Vec<V>)>> {
     let mut out = vec![(String::new(), vec![V::Unknown; v.questions.len()])];
     for &q in &p.deps {
         let question = &v.questions[q];
+        // the answer that picks the version: a day this version applies to
+        if v.versions_by == Some(q) {
+            for (_, vals) in &mut out {
+                vals[q] = V::Date(v.effective_from);
+            }
+            continue;
+        }
         let vals: Vec<(String, V)> = match question.ty {
             QType::Bool => vec![("false".into(), V::Bool(false)), ("true".into(), V::Bool(true))],
             QType::Enum => question.options.iter().enumerate().map(|(i, o)| (o.id.clone(), V::Opt(i))).collect(),
