@@ -562,6 +562,18 @@ fn points_in(e: &Expr, q: usize, env: &Env<'_>, out: &mut Vec<Date>) -> bool {
         Kind::Bin(_, a, b) => points_in(a, q, env, out) & points_in(b, q, env, out),
         Kind::If(c, a, b) => points_in(c, q, env, out) & points_in(a, q, env, out) & points_in(b, q, env, out),
         Kind::In { list, .. } => list.iter().fold(true, |ok, x| ok & points_in(x, q, env, out)),
+        // an age used as a number (an amount by age) changes on every anniversary
+        Kind::Call(crate::expr::Func::Age, args) => match args.first().and_then(|a| shifted(a, q, env)) {
+            Some((off, false)) => {
+                for k in 0..=(crate::date::MAX_YEAR - crate::date::MIN_YEAR) {
+                    if let Some(t) = env.as_of.add_months(-12 * k) {
+                        out.extend(t.add_span(off.back()));
+                    }
+                }
+                true
+            }
+            _ => false,
+        },
         Kind::Call(_, args) if args.iter().all(|a| !reads(a, q) || matches!(a.kind, Kind::Bin(..) | Kind::If(..))) => {
             args.iter().fold(true, |ok, x| ok & points_in(x, q, env, out))
         }

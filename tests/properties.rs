@@ -32,8 +32,8 @@ fn run<'v>(rs: &'v RuleSet, answers: &[(String, Raw)], as_of: Date) -> Estimate<
     estimate(rs, &Request { answers, as_of: Some(as_of), version: None, lang: Lang::En }).unwrap()
 }
 
-/// A valid raw answer for question `q` of `v`, chosen by `seed`.
-fn answer(v: &Version, q: usize, seed: u64) -> Raw {
+/// A valid raw answer for question `q` of `v` on `as_of`, chosen by `seed`.
+fn answer(v: &Version, q: usize, seed: u64, as_of: Date) -> Raw {
     let question = &v.questions[q];
     match question.ty {
         QType::Bool => Raw::Bool(seed % 2 == 0),
@@ -50,17 +50,22 @@ fn answer(v: &Version, q: usize, seed: u64) -> Raw {
             }
         }
         QType::Date => {
-            let base = Date::parse("2023-06-01").unwrap();
-            Raw::Str(base.add_days((seed % 1200) as i32).unwrap().to_string())
+            let bound = |b: Option<Bound>, default: &str| match b.map(|b| b.on(as_of)) {
+                Some(Bound::Date(d)) => d,
+                _ => Date::parse(default).unwrap(),
+            };
+            let (lo, hi) = (bound(question.min, "1950-01-01"), bound(question.max, "2040-12-31"));
+            let span = (hi.days() - lo.days()).max(0) as u64;
+            Raw::Str(lo.add_days((seed % (span + 1)) as i32).unwrap().to_string())
         }
     }
 }
 
-/// Answers for `v`: question `i` answered when bit `i` of `mask` is set.
-fn answers_for(v: &Version, mask: u64, seeds: &[u64]) -> Vec<(String, Raw)> {
+/// Answers for `v` on `as_of`: question `i` answered when bit `i` of `mask` is set.
+fn answers_for(v: &Version, mask: u64, seeds: &[u64], as_of: Date) -> Vec<(String, Raw)> {
     (0..v.questions.len())
         .filter(|i| mask >> (i % 64) & 1 == 1)
-        .map(|i| (v.questions[i].id.clone(), answer(v, i, seeds[i % seeds.len()])))
+        .map(|i| (v.questions[i].id.clone(), answer(v, i, seeds[i % seeds.len()], as_of)))
         .collect()
 }
 
@@ -131,7 +136,7 @@ proptest! {
         let v = rs.version_on(as_of);
         prop_assume!(v.is_ok(), "no version is in force on the date");
         let v = v.unwrap();
-        let e = run(rs, &answers_for(v, mask, &seeds), as_of);
+        let e = run(rs, &answers_for(v, mask, &seeds, as_of), as_of);
         check_invariants(&e);
     }
 
@@ -142,11 +147,11 @@ proptest! {
         let v = rs.version_on(as_of);
         prop_assume!(v.is_ok(), "no version is in force on the date");
         let v = v.unwrap();
-        let partial = answers_for(v, mask, &seeds);
+        let partial = answers_for(v, mask, &seeds, as_of);
         let full_answers: Vec<(String, Raw)> = (0..v.questions.len())
             .map(|i| match partial.iter().find(|(k, _)| *k == v.questions[i].id) {
                 Some(x) => x.clone(),
-                None => (v.questions[i].id.clone(), answer(v, i, fill[i % fill.len()])),
+                None => (v.questions[i].id.clone(), answer(v, i, fill[i % fill.len()], as_of)),
             })
             .collect();
         let p = run(rs, &partial, as_of);
@@ -258,4 +263,160 @@ fn exclusive_groups_pay_the_highest_member() {
         }
     }
     assert_eq!(cases, 63);
+}
+
+/// Completed years by a plain reading: the anniversaries from `birth` up to `on`, each on the
+/// same month and day, or on 1 March where that day is 29 February of a common year.
+fn completed_years(birth: Date, on: Date) -> i32 {
+    let leap = |y: i32| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let (by, bm, bd) = birth.ymd();
+    let mut years = 0;
+    let mut y = by + 1;
+    loop {
+        let (m, d) = if bm == 2 && bd == 29 && !leap(y) { (3, 1) } else { (bm, bd) };
+        let Ok(anniversary) = Date::from_ymd(y, m, d) else { return years };
+        if anniversary > on {
+            return years;
+        }
+        years += 1;
+        y += 1;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+    /// `age()` and date + years(n) against a day-by-day reading of the calendar, over many
+    /// years, with 29 February birth dates drawn often.
+    #[test]
+    fn age_and_anniversaries_follow_the_calendar(birth_days in 0i32..30_000, span in 0i32..32_000, feb29 in any::<bool>(), years in 1i32..80) {
+        let base = Date::parse("1940-01-01").unwrap();
+        let mut birth = base.add_days(birth_days).unwrap();
+        if feb29 {
+            // the 29 February nearest before it
+            while !(birth.ymd().1 == 2 && birth.ymd().2 == 29) {
+                birth = birth.add_days(-1).unwrap();
+            }
+        }
+        let on = birth.add_days(span).unwrap_or(birth);
+        prop_assert_eq!(birth.years_since(on), completed_years(birth, on), "born {} on {}", birth, on);
+        // the n-th anniversary is the first day on which the age is n
+        let nth = birth.add_months(12 * years).unwrap();
+        prop_assert_eq!(completed_years(birth, nth), years, "born {}: anniversary {}", birth, nth);
+        prop_assert_eq!(completed_years(birth, nth.add_days(-1).unwrap()), years - 1, "born {}: the day before {}", birth, nth);
+    }
+}
+
+/// A rule set whose conditions read dates: an age limit, two years after graduation, an
+/// event on or after a fixed day (as tests/rules/dates does, inline here).
+fn date_rules() -> RuleSet {
+    let toml = r#"
+format = 1
+rule_set = "date-ranges"
+version = "2024"
+name = { zh-CN = "日期", en = "Dates" }
+jurisdiction = { zh-CN = "测试", en = "Test" }
+currency = "CNY"
+effective_from = 2000-01-01
+[money]
+scale = 2
+rounding = "half_up"
+[[sources]]
+id = "s"
+title = "t"
+issuer = "i"
+quote = "q"
+[[payers]]
+id = "p"
+name = { zh-CN = "付", en = "P" }
+[[questions]]
+id = "birth_date"
+type = "date"
+label = { zh-CN = "出生日期", en = "Born" }
+min = 1965-01-01
+max = "as_of"
+[[questions]]
+id = "graduated_on"
+type = "date"
+label = { zh-CN = "毕业日期", en = "Graduated" }
+min = 1990-01-01
+max = 2040-12-31
+[[programs]]
+id = "young"
+name = { zh-CN = "青年", en = "Young" }
+kind = "cash"
+payers = ["p"]
+source = "s"
+[[programs.conditions]]
+when = "age(birth_date) < 35"
+text = { zh-CN = "未满35周岁", en = "Under 35" }
+source = "s"
+[programs.amount]
+formula = "1000.00 + 10.00 * age(birth_date)"
+source = "s"
+[[programs]]
+id = "recent"
+name = { zh-CN = "毕业两年内", en = "Recent" }
+kind = "cash"
+payers = ["p"]
+source = "s"
+[[programs.conditions]]
+when = "graduated_on <= as_of and as_of <= graduated_on + years(2)"
+text = { zh-CN = "毕业两年内", en = "Within two years" }
+source = "s"
+[programs.amount]
+formula = "500.00"
+source = "s"
+"#;
+    let file: subsidy_calc::rules::file::VersionFile = toml::from_str(toml).unwrap();
+    RuleSet::new(vec![subsidy_calc::load_version("date-ranges.toml", &file).unwrap()]).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+
+    /// With a date unanswered, the status and the range are those of trying every day the
+    /// question allows (brute force), on dates near 29 February too.
+    #[test]
+    fn date_ranges_are_exact_against_every_day(day in 0i32..15_000, feb in any::<bool>()) {
+        let rs = date_rules();
+        let mut as_of = Date::parse("2000-01-01").unwrap().add_days(day).unwrap();
+        if feb {
+            while as_of.ymd().1 != 3 || as_of.ymd().2 != 1 {
+                as_of = as_of.add_days(1).unwrap();
+            }
+        }
+        let est = |answers: &[(String, Raw)]| run(&rs, answers, as_of);
+        // the other date answered, so each estimate varies one date only
+        let other = |q: &str| if q == "birth_date" { ("graduated_on", "2001-06-30") } else { ("birth_date", "1970-02-28") };
+        for (question, program, lo) in [("birth_date", "young", "1965-01-01"), ("graduated_on", "recent", "1990-01-01")] {
+            let (oq, ov) = other(question);
+            let fixed = (oq.to_string(), Raw::Str(ov.to_string()));
+            let fixed = if Date::parse(ov).unwrap() <= as_of || oq == "graduated_on" { Some(fixed) } else { None };
+            let partial = est(fixed.as_slice());
+            let p = partial.programs.iter().find(|p| p.id == program).unwrap();
+            let mut amounts = Vec::new();
+            let mut statuses = std::collections::BTreeSet::new();
+            let mut d = Date::parse(lo).unwrap();
+            let last = if question == "birth_date" { as_of } else { Date::parse("2040-12-31").unwrap() };
+            while d <= last {
+                let mut answers = vec![(question.to_string(), Raw::Str(d.to_string()))];
+                answers.extend(fixed.clone());
+                let e = est(&answers);
+                let x = e.programs.iter().find(|x| x.id == program).unwrap();
+                amounts.push(x.min.unwrap());
+                statuses.insert(x.status.name());
+                d = d.add_days(1).unwrap();
+            }
+            let (min, max) = (*amounts.iter().min().unwrap(), *amounts.iter().max().unwrap());
+            prop_assert!(p.range_exact, "{program} on {as_of}");
+            prop_assert_eq!((p.min.unwrap(), p.max.unwrap()), (min, max), "{} on {}", program, as_of);
+            let want = match (statuses.contains("eligible"), statuses.contains("not_eligible")) {
+                (true, true) => Status::NeedsInfo,
+                (true, false) => Status::Eligible,
+                _ => Status::NotEligible,
+            };
+            prop_assert_eq!(p.status, want, "{} on {}", program, as_of);
+        }
+    }
 }

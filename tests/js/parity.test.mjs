@@ -36,7 +36,7 @@ function addDays(iso, n) {
   return d.toISOString().slice(0, 10);
 }
 
-function value(q, r) {
+function value(q, r, asOf) {
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   if (r() < 0.06) return pick(["nonsense", 1.5, -3, true, [1], { a: 1 }, "2024-02-30", 1e6]);
   switch (q.type) {
@@ -50,8 +50,14 @@ function value(q, r) {
     }
     case "decimal":
       return (Number(q.min) + r() * (Number(q.max) - Number(q.min))).toFixed(2);
-    case "date":
-      return addDays("2018-01-01", Math.floor(r() * 3650));
+    case "date": {
+      // within the question's bounds (a bound "as_of" is the date of the estimate), wide
+      // enough for birth dates and for every version's period
+      const lo = /^\d{4}-\d{2}-\d{2}$/.test(q.min ?? "") ? q.min : "1955-01-01";
+      const hi = q.max === "as_of" ? asOf : /^\d{4}-\d{2}-\d{2}$/.test(q.max ?? "") ? q.max : "2035-12-31";
+      const days = Math.max(0, (Date.parse(hi) - Date.parse(lo)) / 86_400_000);
+      return addDays(lo, Math.floor(r() * (days + 1)));
+    }
     default:
       return null;
   }
@@ -84,7 +90,7 @@ for (const [i, { set, dir, bundle: bundlePath }] of sets.entries()) {
         const lines = [];
         for (let k = 0; k < n; k++) {
           const answers = {};
-          for (const q of rules.questions) if (r() < 0.7) answers[q.id] = value(q, r);
+          for (const q of rules.questions) if (r() < 0.7) answers[q.id] = value(q, r, asOf);
           if (r() < 0.03) answers.unknown_question = 1;
           lines.push(answers);
         }
