@@ -281,3 +281,110 @@ fn batch_applies_exclusive_groups_and_ranges() {
     assert_eq!((cell(3, "total"), cell(3, "total_min"), cell(3, "total_max"), cell(3, "error")), ("", "35000.00", "65000.00", ""));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Runs `batch` on `input` (written to a fresh `in.csv`) with the Baotou rules as of
+/// 2024-07-15: (the output file, what it printed). `extra`: more flags, such as `--summary`.
+fn batch_baotou(tag: &str, input: &str, extra: &[&str]) -> (String, String) {
+    let (dir, csv) = temp_csv(tag, input);
+    let out = dir.join("out.csv");
+    let mut args =
+        vec!["batch", "--rules", BAOTOU, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-07-15"];
+    args.extend_from_slice(extra);
+    let o = run(&args, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    (text, String::from_utf8(o.stdout).unwrap())
+}
+
+/// The header of every Baotou batch output.
+const BAOTOU_HEAD: &str = "row,applicant_type,in_zone,workstation_status,workstation_approved_on,months_in_station,school_age_children,\
+station_setup_fund_status,station_setup_fund_amount,station_setup_fund_min,station_setup_fund_max,\
+station_services_status,station_services_amount,station_services_min,station_services_max,\
+living_allowance_status,living_allowance_amount,living_allowance_min,living_allowance_max,\
+housing_support_status,housing_support_amount,housing_support_min,housing_support_max,\
+schooling_support_status,schooling_support_amount,schooling_support_min,schooling_support_max,\
+total,total_min,total_max,error\n";
+
+/// The output row of a postdoc in the zone, in station `months` (12,500 a month, at most 24),
+/// school-age children not answered, given as `answers` (the row's answer cells).
+fn postdoc_row(n: u32, answers: &str, amount: &str) -> String {
+    format!(
+        "{n},{answers},not_eligible,,0.00,0.00,not_eligible,,,,eligible,{amount},{amount},{amount},eligible,,,,needs_info,,,,{amount},{amount},{amount},\n"
+    )
+}
+
+#[test]
+fn batch_csv_reads_a_quoted_field_with_a_comma() {
+    let (text, _) = batch_baotou(
+        "csv-comma",
+        "applicant_type,in_zone,months_in_station\n\"postdoc, in station\",true,24\n\"postdoc\",true,\"13\"\n",
+        &[],
+    );
+    let want = format!(
+        "{BAOTOU_HEAD}1,\"postdoc, in station\",true,,,24,,,,,,,,,,,,,,,,,,,,,,,,,\
+         \"applicant_type: \"\"postdoc, in station\"\" is not an option; the options are enterprise, postdoc, doctor\"\n{}",
+        postdoc_row(2, "postdoc,true,,,13,", "162500.00")
+    );
+    assert_eq!(text, want);
+}
+
+#[test]
+fn batch_csv_reads_a_quoted_field_over_two_lines() {
+    // Two rows with a line break inside a quoted cell, then a plain row: three rows out,
+    // numbered 1 to 3, and the cells with a line break written back quoted.
+    let (text, _) = batch_baotou(
+        "csv-lines",
+        "applicant_type,in_zone,months_in_station\n\"post\ndoc\",true,24\npostdoc,\"tr\nue\",13\npostdoc,true,13\n",
+        &[],
+    );
+    let want = format!(
+        "{BAOTOU_HEAD}1,\"post\ndoc\",true,,,24,,,,,,,,,,,,,,,,,,,,,,,,,\
+         \"applicant_type: \"\"post\\ndoc\"\" is not an option; the options are enterprise, postdoc, doctor\"\n\
+         2,postdoc,\"tr\nue\",,,13,,,,,,,,,,,,,,,,,,,,,,,,,\"in_zone: expected true or false, got the text \"\"tr\\nue\"\"\"\n{}",
+        postdoc_row(3, "postdoc,true,,,13,", "162500.00")
+    );
+    assert_eq!(text, want);
+}
+
+#[test]
+fn batch_csv_skips_a_bom_at_the_start() {
+    // Excel's "CSV UTF-8" starts with a BOM; the first question id is read without it.
+    let (text, _) = batch_baotou("csv-bom", "\u{feff}applicant_type,in_zone,months_in_station\npostdoc,true,24\n", &[]);
+    assert_eq!(text, format!("{BAOTOU_HEAD}{}", postdoc_row(1, "postdoc,true,,,24,", "300000.00")));
+    // Also before a quoted first id.
+    let (text, _) = batch_baotou("csv-bom-quoted", "\u{feff}\"applicant_type\",in_zone,months_in_station\npostdoc,true,13\n", &[]);
+    assert_eq!(text, format!("{BAOTOU_HEAD}{}", postdoc_row(1, "postdoc,true,,,13,", "162500.00")));
+}
+
+#[test]
+fn batch_csv_reads_crlf_line_endings() {
+    // CRLF throughout, a blank line skipped; the output is written with LF.
+    let (text, _) =
+        batch_baotou("csv-crlf", "applicant_type,in_zone,months_in_station\r\npostdoc,true,24\r\n\r\nenterprise,false,\r\n", &[]);
+    let want = format!(
+        "{BAOTOU_HEAD}{}2,enterprise,false,,,,,not_eligible,,0.00,0.00,not_eligible,,,,not_eligible,,0.00,0.00,\
+         not_eligible,,,,not_eligible,,,,0.00,0.00,0.00,\n",
+        postdoc_row(1, "postdoc,true,,,24,", "300000.00")
+    );
+    assert_eq!(text, want);
+}
+
+#[test]
+fn batch_csv_puts_a_row_that_is_not_utf8_in_the_error_column() {
+    // A cell saved as GBK (是): that row gets the error, the next row goes on.
+    let dir = std::env::temp_dir().join(format!("subsidy-calc-csv-gbk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv, out) = (dir.join("in.csv"), dir.join("out.csv"));
+    std::fs::write(&csv, b"applicant_type,in_zone,months_in_station\npostdoc,\xca\xc7,24\npostdoc,true,24\n").unwrap();
+    let args = ["batch", "--rules", BAOTOU, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-07-15"];
+    let o = run(&args, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let want = format!(
+        "{BAOTOU_HEAD}1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,in_zone: not UTF-8 text (save the file as CSV UTF-8)\n{}",
+        postdoc_row(2, "postdoc,true,,,24,", "300000.00")
+    );
+    assert_eq!(text, want);
+    std::fs::remove_dir_all(&dir).ok();
+}
