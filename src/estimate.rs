@@ -10,7 +10,7 @@ use crate::answers::{Answers, Raw};
 use crate::date::Date;
 use crate::error::EstimateError;
 use crate::expr::{num, Env, EvalError, Kind, Tri, V};
-use crate::rules::{Bound, Condition, Lang, Program, ProgramKind, QType, RuleSet, Source, Text, Version};
+use crate::rules::{Bound, Condition, Lang, Program, ProgramKind, QType, RuleSet, ScheduleRow, Source, Text, Version};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -430,8 +430,27 @@ fn schedule<'v>(
         let (id, name) = p.payers.first().map(|&i| payer(i)).unwrap_or_default();
         return Ok(vec![Payment { year: 1, payer: id, payer_name: name, amount }]);
     }
-    let env = Env { values, as_of };
     let mut out = Vec::with_capacity(p.schedule.len());
+    scheduled(v, p, amount, values, as_of, |row, x| {
+        if !x.is_zero() {
+            let (id, name) = payer(row.payer);
+            out.push(Payment { year: row.year, payer: id, payer_name: name, amount: x });
+        }
+    })?;
+    Ok(out)
+}
+
+/// Calls `f` with each row of the schedule of a program that pays `amount`, and the row's
+/// amount (rounded); an error when the rows do not add up to `amount`.
+fn scheduled(
+    v: &Version,
+    p: &Program,
+    amount: Decimal,
+    values: &[V],
+    as_of: Date,
+    mut f: impl FnMut(&ScheduleRow, Decimal),
+) -> Result<(), EstimateError> {
+    let env = Env { values, as_of };
     let mut sum = v.rounding.zero();
     for row in &p.schedule {
         let x = match row.amount.code.number(&env).map_err(|e| arith(p, e))? {
@@ -444,10 +463,7 @@ fn schedule<'v>(
             }
         };
         sum = crate::expr::num::add(sum, x).ok_or_else(|| arith(p, EvalError::Overflow))?;
-        if !x.is_zero() {
-            let (id, name) = payer(row.payer);
-            out.push(Payment { year: row.year, payer: id, payer_name: name, amount: x });
-        }
+        f(row, x);
     }
     if sum != amount {
         return Err(EstimateError::ScheduleMismatch {
@@ -456,7 +472,7 @@ fn schedule<'v>(
             schedule_sum: crate::money::decimal_string(sum),
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Literal numbers and dates the version's expressions use (for candidate values).
@@ -812,6 +828,137 @@ impl Figures {
     }
 }
 
+/// The cash of one set of answers by payer and by year, each from the lowest to the highest
+/// it can come to over every combination of the answers still possible (the same when the
+/// answers decide it), with exclusive groups applied: what a budget adds up over many
+/// applicants (`batch --summary`). The lowest (highest) of a payer is that of its payments
+/// over all years in one combination, so the ranges of different payers or years need not be
+/// reached together. Made for one version ([`Payments::new`]) and reused from one set of
+/// answers to the next: it keeps its buffers.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, Default)]
+pub struct Payments {
+    /// Each payer that a cash program pays through (index into the version's payers, in their
+    /// order): lowest, highest.
+    pub by_payer: Vec<(usize, Decimal, Decimal)>,
+    /// Each year of the cash programs' schedules (year 1 for a program without one), in
+    /// order: lowest, highest.
+    pub by_year: Vec<(u32, Decimal, Decimal)>,
+    /// Whether every combination was counted: false when an unanswered question has no
+    /// finite list of values (the ranges are from sampled values) or there were too many.
+    pub exact: bool,
+    /// The questions the cash programs read.
+    deps: Vec<usize>,
+    values: Vec<V>,
+    amounts: Vec<Option<Decimal>>,
+    payer_now: Vec<Decimal>,
+    year_now: Vec<Decimal>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Payments {
+    /// Empty payments (every figure zero) with the payers and years of `v`'s cash programs.
+    pub fn new(v: &Version) -> Payments {
+        let zero = v.rounding.zero();
+        let mut deps = Vec::new();
+        let (mut payers, mut years) = (Vec::new(), Vec::new());
+        for p in v.programs.iter().filter(|p| p.kind == ProgramKind::Cash) {
+            deps.extend_from_slice(&p.deps);
+            if p.schedule.is_empty() {
+                payers.extend(p.payers.first().copied());
+                years.push(1);
+            }
+            for row in &p.schedule {
+                payers.push(row.payer);
+                years.push(row.year);
+            }
+        }
+        crate::sort::sort_dedup(&mut deps);
+        crate::sort::sort_dedup(&mut payers);
+        crate::sort::sort_dedup(&mut years);
+        Payments {
+            by_payer: payers.into_iter().map(|i| (i, zero, zero)).collect(),
+            by_year: years.into_iter().map(|y| (y, zero, zero)).collect(),
+            exact: true,
+            deps,
+            ..Payments::default()
+        }
+    }
+
+    /// The payments for `answers` on `v` (the version it was made for).
+    pub fn compute(&mut self, v: &Version, answers: &Answers, as_of: Date) -> Result<(), EstimateError> {
+        let zero = v.rounding.zero();
+        let n = v.questions.len();
+        let Payments { by_payer, by_year, exact, deps, values, amounts, payer_now, year_now } = self;
+        for (_, lo, hi) in by_payer.iter_mut() {
+            (*lo, *hi) = (zero, zero);
+        }
+        for (_, lo, hi) in by_year.iter_mut() {
+            (*lo, *hi) = (zero, zero);
+        }
+        values.clear();
+        values.extend_from_slice(answers.values.get(..n).unwrap_or(&answers.values));
+        values.resize(n, V::Unknown);
+        let overflow = |p: &Program| arith(p, EvalError::Overflow);
+        let mut first = true;
+        *exact = for_each_assignment(v, deps, &answers.values, &v.literals, as_of, values, &mut |vals| {
+            amounts.clear();
+            for p in &v.programs {
+                let o = if p.kind == ProgramKind::Cash { Some(outcome(v, p, vals, as_of)?) } else { None };
+                amounts.push(o.and_then(|o| o.met.then_some(o.amount)));
+            }
+            payer_now.clear();
+            payer_now.resize(by_payer.len(), zero);
+            year_now.clear();
+            year_now.resize(by_year.len(), zero);
+            for (i, p) in v.programs.iter().enumerate() {
+                let Some(amount) = amounts[i] else { continue };
+                if outranked(v, i, |j| amounts[j].map(Some)) {
+                    continue;
+                }
+                // Adds one payment; the keys were gathered from the same programs.
+                let mut failed = false;
+                let mut pay = |payer: usize, year: u32, x: Decimal| {
+                    for (sum, k) in [
+                        (&mut *payer_now, by_payer.iter().position(|e| e.0 == payer)),
+                        (&mut *year_now, by_year.iter().position(|e| e.0 == year)),
+                    ] {
+                        if let Some(s) = k.and_then(|k| sum.get_mut(k)) {
+                            match num::add(*s, x) {
+                                Some(t) => *s = t,
+                                None => failed = true,
+                            }
+                        }
+                    }
+                };
+                if p.schedule.is_empty() {
+                    if let Some(&payer) = p.payers.first() {
+                        pay(payer, 1, amount);
+                    }
+                } else {
+                    scheduled(v, p, amount, vals, as_of, |row, x| pay(row.payer, row.year, x))?;
+                }
+                if failed {
+                    return Err(overflow(p));
+                }
+            }
+            // The first combination sets each range; the others widen it.
+            let widen = |lo: &mut Decimal, hi: &mut Decimal, x: Decimal| {
+                (*lo, *hi) = if first { (x, x) } else { ((*lo).min(x), (*hi).max(x)) };
+            };
+            for ((_, lo, hi), x) in by_payer.iter_mut().zip(payer_now.iter()) {
+                widen(lo, hi, *x);
+            }
+            for ((_, lo, hi), x) in by_year.iter_mut().zip(year_now.iter()) {
+                widen(lo, hi, *x);
+            }
+            first = false;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
+
 /// Estimates on one version with validated answers. The estimate borrows its texts and
 /// sources from the version.
 pub fn estimate_version<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang) -> Result<Estimate<'v>, EstimateError> {
@@ -1158,5 +1305,119 @@ mod tests {
             assert_eq!(json[1]["result"], "not_applicable");
             assert_eq!(json[2]["result"], "unknown");
         }
+    }
+
+    /// Every answer set built from `lists` (one list of values per question id; `None` leaves
+    /// the question unanswered).
+    fn answer_sets(lists: &[(&str, Vec<Option<Raw>>)]) -> Vec<Vec<(String, Raw)>> {
+        let mut sets = vec![Vec::new()];
+        for (id, values) in lists {
+            sets = sets
+                .iter()
+                .flat_map(|s: &Vec<(String, Raw)>| {
+                    values.iter().map(move |x| {
+                        let mut s = s.clone();
+                        s.extend(x.clone().map(|x| (id.to_string(), x)));
+                        s
+                    })
+                })
+                .collect();
+        }
+        sets
+    }
+
+    /// The payments of a full estimate's schedules, keyed as `Payments` keys them.
+    fn scheduled_sums(v: &Version, e: &Estimate<'_>, keys: &Payments) -> (Vec<Decimal>, Vec<Decimal>) {
+        let zero = v.rounding.zero();
+        let mut payers = vec![zero; keys.by_payer.len()];
+        let mut years = vec![zero; keys.by_year.len()];
+        for pay in e.programs.iter().flat_map(|p| &p.schedule) {
+            let i = v.payers.iter().position(|p| p.id == pay.payer).unwrap();
+            payers[keys.by_payer.iter().position(|k| k.0 == i).unwrap()] += pay.amount;
+            years[keys.by_year.iter().position(|k| k.0 == pay.year).unwrap()] += pay.amount;
+        }
+        (payers, years)
+    }
+
+    /// Payments by payer and year: for answers that decide everything, the full estimate's
+    /// schedules added up; for partial answers, from the lowest to the highest over the
+    /// completions (which include the extremes of every amount), exclusive groups applied.
+    fn check_payments(dir: &str, as_of: &str, partial: &[(&str, Vec<Option<Raw>>)], full: &[(&str, Vec<Option<Raw>>)]) {
+        let rs = crate::rules::load_dir(std::path::Path::new(dir)).unwrap();
+        let as_of = Date::parse(as_of).unwrap();
+        let v = rs.version_on(as_of).unwrap();
+        let mut payments = Payments::new(v);
+        // Each completion: its answers and its payments (exact).
+        let mut completions = Vec::new();
+        for raw in answer_sets(full) {
+            let (answers, errs) = Answers::parse(v, &raw);
+            assert!(errs.is_empty(), "{raw:?}");
+            let e = estimate_version(v, &answers, as_of, Lang::En).unwrap();
+            payments.compute(v, &answers, as_of).unwrap();
+            assert!(payments.exact);
+            let (payers, years) = scheduled_sums(v, &e, &payments);
+            // To the written digit.
+            let text = |lo: &Decimal, hi: &Decimal| (lo.to_string(), hi.to_string());
+            for ((_, lo, hi), want) in payments.by_payer.iter().zip(&payers) {
+                assert_eq!(text(lo, hi), text(want, want), "{raw:?}");
+            }
+            for ((_, lo, hi), want) in payments.by_year.iter().zip(&years) {
+                assert_eq!(text(lo, hi), text(want, want), "{raw:?}");
+            }
+            completions.push((raw, payers, years));
+        }
+        for raw in answer_sets(partial) {
+            let (answers, errs) = Answers::parse(v, &raw);
+            assert!(errs.is_empty(), "{raw:?}");
+            payments.compute(v, &answers, as_of).unwrap();
+            let consistent: Vec<_> = completions.iter().filter(|(c, _, _)| raw.iter().all(|a| c.contains(a))).collect();
+            assert!(!consistent.is_empty(), "{raw:?}");
+            let bounds = |xs: Vec<Decimal>| (xs.iter().min().copied().unwrap(), xs.iter().max().copied().unwrap());
+            for (k, (_, lo, hi)) in payments.by_payer.iter().enumerate() {
+                assert_eq!((*lo, *hi), bounds(consistent.iter().map(|c| c.1[k]).collect()), "{raw:?} payer {k}");
+            }
+            for (k, (y, lo, hi)) in payments.by_year.iter().enumerate() {
+                assert_eq!((*lo, *hi), bounds(consistent.iter().map(|c| c.2[k]).collect()), "{raw:?} year {y}");
+            }
+        }
+    }
+
+    fn opts(xs: &[&str]) -> Vec<Option<Raw>> {
+        xs.iter().map(|x| Some(Raw::Str(x.to_string()))).collect()
+    }
+
+    fn with_none(mut xs: Vec<Option<Raw>>) -> Vec<Option<Raw>> {
+        xs.insert(0, None);
+        xs
+    }
+
+    #[test]
+    fn payments_add_up_schedules_and_span_every_completion() {
+        let types = opts(&["enterprise", "postdoc", "doctor"]);
+        let zone = vec![Some(Raw::Bool(true)), Some(Raw::Bool(false))];
+        let station = opts(&["none", "approved"]);
+        let approved = opts(&["2023-12-31", "2024-03-01"]);
+        let months = |ms: &[i64]| ms.iter().map(|&m| Some(Raw::Int(m))).collect::<Vec<_>>();
+        let full = [
+            ("applicant_type", types.clone()),
+            ("in_zone", zone.clone()),
+            ("workstation_status", station.clone()),
+            ("workstation_approved_on", approved.clone()),
+            ("months_in_station", months(&[0, 1, 12, 13, 24, 30, 72])),
+        ];
+        let partial = [
+            ("applicant_type", with_none(types[..2].to_vec())),
+            ("in_zone", with_none(zone[..1].to_vec())),
+            ("workstation_status", with_none(station[1..].to_vec())),
+            ("workstation_approved_on", with_none(approved[1..].to_vec())),
+            ("months_in_station", with_none(months(&[13, 30]))),
+        ];
+        check_payments("rules/baotou-rare-earth-zone", "2024-07-15", &partial, &full);
+        // Exclusive groups: one subsidy of the group per combination, not the sum of the highs.
+        let yes_no = vec![Some(Raw::Bool(true)), Some(Raw::Bool(false))];
+        let area = months(&[0, 50, 100, 150, 200, 1000]);
+        let full = [("rents", yes_no.clone()), ("buys", yes_no.clone()), ("area", area.clone())];
+        let partial = [("rents", with_none(yes_no.clone())), ("buys", with_none(yes_no)), ("area", with_none(area))];
+        check_payments("tests/rules/exclusive-group", "2024-06-01", &partial, &full);
     }
 }

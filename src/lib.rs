@@ -46,6 +46,8 @@ mod sort;
 pub use answers::{raw_from_json, raw_from_json_text, validate, Answers, Raw, RawAnswers};
 pub use date::Date;
 pub use error::{AnswerError, EstimateError, RuleError, RuleErrors};
+#[cfg(not(target_arch = "wasm32"))]
+pub use estimate::Payments;
 pub use estimate::{
     asked, estimate, estimate_version, pick, quick, Estimate, Figure, Figures, Met, Payment, ProgramEstimate, Quick, Reason, Request,
     Status, Texts,

@@ -5,26 +5,179 @@
 //! several lines, CRLF or LF, and a UTF-8 BOM at the start (as Excel writes it).
 
 use csv::{ByteRecord, StringRecord};
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 use subsidy_calc::{
-    estimate_version, push_decimal, raw_from_json_text, Answers, Date, Decimal, Figures, Lang, QType, Raw, RuleSet, Status, Version,
+    push_decimal, raw_from_json_text, Answers, Date, Decimal, Figures, Payments, ProgramKind, QType, Raw, RuleSet, Status, Version,
 };
 
-/// Totals for `--summary`.
-#[derive(Default)]
-struct Summary<'v> {
+/// Totals for `--summary`: what a zone planning its budget reads. Every figure is a sum over
+/// the rows without an error, from the lowest to the highest the unanswered questions allow
+/// (the same when the answers decide it), in the rule set's currency; every sum starts at zero
+/// at the rounding scale.
+struct Summary {
     rows: u64,
     errors: u64,
-    // Keys borrowed from the rule set: no allocation per row.
-    by_program: BTreeMap<&'v str, (u64, u64, Decimal, Decimal)>, // eligible, needs_info, min sum, max sum
-    by_payer: BTreeMap<&'v str, Decimal>,
-    by_year: BTreeMap<u32, Decimal>,
+    /// Rows the answers did not decide (a program needs information, or an amount is a range).
     undetermined: u64,
+    /// The cash total: each row's total range (exact over the row's possible answers).
+    total: (Decimal, Decimal),
+    /// Per program, in the rule file's order: eligible, needs info, lowest, highest.
+    programs: Vec<(u64, u64, Decimal, Decimal)>,
+    /// Cash per payer and per year (the keys of `Payments::new`): lowest, highest.
+    by_payer: Vec<(usize, Decimal, Decimal)>,
+    by_year: Vec<(u32, Decimal, Decimal)>,
+    /// Rows whose cash ranges come from sample values of a question, not every value.
+    sampled: u64,
+    /// Rows whose payments by payer and year could not be worked out, and the first reason.
+    unscheduled: u64,
+    unscheduled_why: Option<String>,
     /// Whether a sum went beyond the largest decimal (and stopped there).
     overflow: bool,
+}
+
+impl Summary {
+    fn new(v: &Version, payments: &Payments) -> Summary {
+        let zero = v.rounding.zero();
+        Summary {
+            rows: 0,
+            errors: 0,
+            undetermined: 0,
+            total: (zero, zero),
+            programs: vec![(0, 0, zero, zero); v.programs.len()],
+            by_payer: payments.by_payer.iter().map(|&(k, _, _)| (k, zero, zero)).collect(),
+            by_year: payments.by_year.iter().map(|&(k, _, _)| (k, zero, zero)).collect(),
+            sampled: 0,
+            unscheduled: 0,
+            unscheduled_why: None,
+            overflow: false,
+        }
+    }
+
+    /// Adds a row's figures: statuses, program ranges, the total.
+    fn add_figures(&mut self, v: &Version, figures: &Figures) {
+        let zero = v.rounding.zero();
+        let of = &mut self.overflow;
+        for (sum, f) in self.programs.iter_mut().zip(&figures.programs) {
+            match f.status {
+                Status::Eligible => sum.0 += 1,
+                Status::NeedsInfo => sum.1 += 1,
+                Status::NotEligible => {}
+            }
+            add_to(&mut sum.2, f.min.unwrap_or(zero), of);
+            add_to(&mut sum.3, f.max.unwrap_or(zero), of);
+        }
+        add_to(&mut self.total.0, figures.total_min, of);
+        add_to(&mut self.total.1, figures.total_max, of);
+    }
+
+    /// Adds a row's payments by payer and by year.
+    fn add_payments(&mut self, p: &Payments) {
+        let of = &mut self.overflow;
+        for (sum, x) in self.by_payer.iter_mut().zip(&p.by_payer) {
+            add_to(&mut sum.1, x.1, of);
+            add_to(&mut sum.2, x.2, of);
+        }
+        for (sum, x) in self.by_year.iter_mut().zip(&p.by_year) {
+            add_to(&mut sum.1, x.1, of);
+            add_to(&mut sum.2, x.2, of);
+        }
+        if !p.exact {
+            self.sampled += 1;
+        }
+    }
+
+    /// The summary as printed.
+    fn text(&self, v: &Version) -> String {
+        use std::fmt::Write;
+        let cur = &v.currency;
+        let mut ranges = false;
+        let mut money = |lo: Decimal, hi: Decimal| {
+            if lo == hi {
+                format!("{lo} {cur}")
+            } else {
+                ranges = true;
+                format!("{lo} – {hi} {cur}")
+            }
+        };
+        let mut s = String::new();
+        let _ = writeln!(s, "rows: {} (errors: {}, with unanswered questions: {})", self.rows, self.errors, self.undetermined);
+        if self.errors > 0 {
+            let _ = writeln!(s, "rows with an error are left out of every figure below");
+        }
+        let _ = writeln!(s, "\ncash total: {}", money(self.total.0, self.total.1));
+        let _ = writeln!(s, "\nby program (eligible, needs info, cash):");
+        let mut order: Vec<usize> = (0..v.programs.len()).collect();
+        order.sort_by(|&a, &b| v.programs[a].id.cmp(&v.programs[b].id));
+        let mut unpublished = Vec::new();
+        for i in order {
+            let (p, (el, ni, lo, hi)) = (&v.programs[i], self.programs[i]);
+            let cash = match p.kind {
+                ProgramKind::Cash => money(lo, hi),
+                ProgramKind::CashUnpublished => {
+                    if el + ni > 0 {
+                        unpublished.push(p.id.as_str());
+                    }
+                    "amount not published".into()
+                }
+                ProgramKind::InKind => "in kind, no cash amount".into(),
+                ProgramKind::Service => "a service, no cash amount".into(),
+            };
+            let _ = writeln!(s, "  {}: {el} eligible, {ni} needs info, {cash}", p.id);
+        }
+        let _ = writeln!(s, "\nby payer (cash):");
+        let mut payers: Vec<(&str, Decimal, Decimal)> =
+            self.by_payer.iter().map(|&(k, lo, hi)| (v.payers.get(k).map_or("?", |p| p.id.as_str()), lo, hi)).collect();
+        payers.sort_by(|a, b| a.0.cmp(b.0));
+        for (id, lo, hi) in payers {
+            let _ = writeln!(s, "  {id}: {}", money(lo, hi));
+        }
+        if self.by_payer.is_empty() {
+            let _ = writeln!(s, "  none: no program pays cash");
+        }
+        let _ = writeln!(s, "\nby year (cash):");
+        for &(y, lo, hi) in &self.by_year {
+            let _ = writeln!(s, "  year {y}: {}", money(lo, hi));
+        }
+        if self.by_year.is_empty() {
+            let _ = writeln!(s, "  none: no program pays cash");
+        }
+        let mut notes = Vec::new();
+        if ranges {
+            notes.push(
+                "a – b: from the lowest to the highest the unanswered questions allow; the highest figures of different lines \
+                 need not come together, so they can add up to more than the highest cash total"
+                    .to_string(),
+            );
+        }
+        if !unpublished.is_empty() {
+            notes.push(format!("not in any sum: the amounts of {} (not published)", unpublished.join(", ")));
+        }
+        if self.sampled > 0 {
+            notes.push(format!(
+                "in {} of the rows the ranges come from sample values of an unanswered question (too many values to try each)",
+                self.sampled
+            ));
+        }
+        if self.unscheduled > 0 {
+            notes.push(format!(
+                "{} of the rows are left out of the payer and year sums: their payments could not be worked out ({})",
+                self.unscheduled,
+                self.unscheduled_why.as_deref().unwrap_or("")
+            ));
+        }
+        if self.overflow {
+            notes.push("a sum went beyond the largest decimal (about 7.9e28) and stopped there; the sums above are too small".into());
+        }
+        if !notes.is_empty() {
+            s.push('\n');
+            for n in notes {
+                let _ = writeln!(s, "note: {n}");
+            }
+        }
+        s
+    }
 }
 
 /// Adds `x` to `sum`, checked: beyond the largest decimal `sum` stays and `overflow` is set.
@@ -191,8 +344,9 @@ struct Batch<'v> {
     v: &'v Version,
     as_of: Date,
     summarize: bool,
-    summary: Summary<'v>,
+    summary: Summary,
     figures: Figures,
+    payments: Payments,
     /// For each question, the index of its answer in the row's answers.
     cols: Vec<Option<usize>>,
     /// The rows estimated so far (the number of the last one).
@@ -254,37 +408,29 @@ impl<'v> Batch<'v> {
         if out.rec.len() == 1 {
             out.empty(v.questions.len());
         }
-        let zero = v.rounding.zero();
         let figures = &mut self.figures;
         let error = match result {
             Err(e) => Some(e),
             Ok(answers) => match figures.compute(v, &answers, self.as_of) {
                 Ok(()) => {
-                    for (p, f) in v.programs.iter().zip(&figures.programs) {
+                    for f in &figures.programs {
                         out.text(f.status.name());
                         out.decimal(f.amount);
                         out.decimal(f.min);
                         out.decimal(f.max);
-                        if self.summarize {
-                            let e = summary.by_program.entry(p.id.as_str()).or_default();
-                            match f.status {
-                                Status::Eligible => e.0 += 1,
-                                Status::NeedsInfo => e.1 += 1,
-                                Status::NotEligible => {}
-                            }
-                            add_to(&mut e.2, f.min.unwrap_or(zero), &mut summary.overflow);
-                            add_to(&mut e.3, f.max.unwrap_or(zero), &mut summary.overflow);
-                        }
                     }
                     if !figures.decided {
                         summary.undetermined += 1;
-                    } else if self.summarize && figures.programs.iter().any(|f| f.amount.is_some_and(|x| !x.is_zero())) {
-                        // Schedules need the full estimate (payers and years).
-                        if let Ok(est) = estimate_version(v, &answers, self.as_of, Lang::En) {
-                            for p in &est.programs {
-                                for pay in &p.schedule {
-                                    add_to(summary.by_payer.entry(pay.payer).or_default(), pay.amount, &mut summary.overflow);
-                                    add_to(summary.by_year.entry(pay.year).or_default(), pay.amount, &mut summary.overflow);
+                    }
+                    if self.summarize {
+                        summary.add_figures(v, figures);
+                        // Payers and years: nothing to add when the answers decide that no cash is paid.
+                        if !(figures.decided && figures.total.is_some_and(|t| t.is_zero())) {
+                            match self.payments.compute(v, &answers, self.as_of) {
+                                Ok(()) => summary.add_payments(&self.payments),
+                                Err(e) => {
+                                    summary.unscheduled += 1;
+                                    summary.unscheduled_why.get_or_insert_with(|| e.to_string());
                                 }
                             }
                         }
@@ -309,9 +455,10 @@ impl<'v> Batch<'v> {
     }
 }
 
-/// Whether a CSV record is a blank line (nothing but spaces): skipped, as no applicant.
+/// Whether a CSV record is a line of spaces: skipped, as no applicant (the csv reader skips
+/// empty lines itself; `""` is a row with one empty cell).
 fn blank(rec: &StringRecord) -> bool {
-    rec.len() == 1 && rec[0].trim().is_empty()
+    rec.len() == 1 && !rec[0].is_empty() && rec[0].trim().is_empty()
 }
 
 pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
@@ -323,12 +470,14 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
     let file = File::create(a.output).map_err(|e| format!("{}: {e}", a.output.display()))?;
     let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(file);
     let progress = std::io::stderr().is_terminal();
+    let payments = Payments::new(v);
     let mut b = Batch {
         v,
         as_of: a.as_of,
         summarize: a.summary,
-        summary: Summary::default(),
+        summary: Summary::new(v, &payments),
         figures: Figures::default(),
+        payments,
         cols: Vec::with_capacity(v.questions.len()),
         n: 0,
         out: Row::default(),
@@ -398,27 +547,11 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
     }
     out.flush().map_err(|e| format!("{}: {e}", a.output.display()))?;
-    let summary = &b.summary;
     if progress {
         eprintln!("\r{} rows, done", b.n);
     }
     if a.summary {
-        println!("rows: {} (errors: {}, with unanswered questions: {})", summary.rows, summary.errors, summary.undetermined);
-        println!("\nby program (eligible, needs info, amount min – max):");
-        for (id, (el, ni, lo, hi)) in &summary.by_program {
-            println!("  {id}: {el} eligible, {ni} needs info, {lo} – {hi} {}", v.currency);
-        }
-        println!("\nby payer (known amounts):");
-        for (p, x) in &summary.by_payer {
-            println!("  {p}: {x} {}", v.currency);
-        }
-        println!("\nby year (known amounts):");
-        for (y, x) in &summary.by_year {
-            println!("  year {y}: {x} {}", v.currency);
-        }
-        if summary.overflow {
-            println!("\nnote: a sum went beyond the largest decimal (about 7.9e28) and stopped there; the sums above are too small");
-        }
+        print!("{}", b.summary.text(v));
     }
     Ok(())
 }
