@@ -635,3 +635,34 @@ fn batch_summary_of_rules_without_cash() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// In a file of one column, `""` is a row with an empty cell (the question not answered),
+/// while a line of spaces is blank and skipped.
+#[test]
+fn batch_csv_reads_a_quoted_empty_cell_as_a_row() {
+    let (dir, csv) = temp_csv("csv-empty-cell", "base\n10.005\n   \n\"\"\n");
+    let out = dir.join("out.csv");
+    let args = [
+        "batch",
+        "--rules",
+        "tests/rules/money-half-up",
+        "--input",
+        csv.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2024-06-01",
+    ];
+    let o = run(&args, None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        text,
+        "row,base,point_one_plus_point_two_status,point_one_plus_point_two_amount,point_one_plus_point_two_min,point_one_plus_point_two_max,\
+         rounded_base_status,rounded_base_amount,rounded_base_min,rounded_base_max,third_status,third_amount,third_min,third_max,\
+         total,total_min,total_max,error\n\
+         1,10.005,eligible,0.30,0.30,0.30,eligible,10.01,10.01,10.01,eligible,3.34,3.34,3.34,13.65,13.65,13.65,\n\
+         2,,eligible,0.30,0.30,0.30,needs_info,,0.00,1000000.00,needs_info,,0.00,333333.33,,0.30,1333333.63,\n"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
