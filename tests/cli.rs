@@ -666,3 +666,49 @@ fn batch_csv_reads_a_quoted_empty_cell_as_a_row() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The zh-CN text report: each status word (符合 / 不符合 / 待补充信息) on its program's line,
+/// the range of a program whose amount depends on an unanswered question (the allowance of a
+/// postdoc whose months are not given), the unpublished amount and what is still to answer.
+#[test]
+fn zh_cn_text_report_lines() {
+    let answers = r#"{"applicant_type":"postdoc","in_zone":true,"school_age_children":1}"#;
+    let out = run(
+        &["estimate", "--rules", BAOTOU, "--as-of", "2024-07-15", "--answers", "-", "--format", "text", "--lang", "zh-CN"],
+        Some(answers),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..3],
+        [
+            "包头稀土高新区博士后工作站及人才支持 — 版本 2024 (估算日期 2024-07-15)",
+            "现金合计（范围）: 0.00 – 300,000.00 CNY",
+            "下一个可缩小范围的问题: 在站月数（已在站或预计在站）",
+        ],
+        "{text}"
+    );
+    let programs: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with('■')).collect();
+    assert_eq!(
+        programs,
+        [
+            "■ 新设博士后工作站一次性设站支持经费 [不符合]",
+            "■ 设站全程服务 [不符合]",
+            "■ 在站博士后生活补贴 [待补充信息]: 0.00 – 300,000.00 CNY",
+            "■ 住房补贴 [符合]: 金额未公布",
+            "■ 子女入学支持 [符合]",
+        ],
+        "{text}"
+    );
+    for line in [
+        "  ✗ 申请主体为设站企业 [seed-setup-fund]",
+        "  – 博士后科研工作站已获批设立 [seed-setup-fund]",
+        "  ? 已在站（或预计在站）至少 1 个月 [seed-living]",
+        "  尚需回答: 在站月数（已在站或预计在站）",
+        "  ✓ 有随迁学龄子女 [seed-life]",
+    ] {
+        assert!(lines.contains(&line), "{line:?} in\n{text}");
+    }
+    assert_eq!(lines.last(), Some(&"本结果为依据公开政策的估算，不是审批决定。"), "{text}");
+}
