@@ -7,7 +7,7 @@ use crate::answers::Raw;
 use crate::date::Date;
 use crate::error::{RuleError, RuleErrors};
 use crate::estimate::{estimate, Request};
-use crate::node::{from_toml, to_json, Node, Value};
+use crate::node::{from_toml, rule_error, to_json, LineIndex, Node, Value};
 use crate::rules::{Lang, RuleSet};
 use serde_json::Value as J;
 use std::path::Path;
@@ -107,6 +107,18 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
                 return Err(fail(&file, format!("cases[{i}] ({name}): unknown key '{k}'")));
             }
         }
+        // An empty expect (`[cases.expect]` with nothing under it, or `expect = {}`) would pass
+        // whatever the estimate says: an error of the test file, not a passing case.
+        if let Some((_, key_at, Node { value: Value::Table(e), at, .. })) = t.iter().find(|(k, _, _)| k == "expect") {
+            if e.is_empty() {
+                let lines = LineIndex::new(&text);
+                let message = format!(
+                    "{name}: expect is empty, so the case checks nothing; write the fields the estimate must match \
+                     (such as total = \"300000.00\") or use expect_error"
+                );
+                return Err(RuleErrors(vec![rule_error(&file, Some(&lines), key_at.or(*at), &format!("cases[{i}].expect"), message)]));
+            }
+        }
         let mut failures = Vec::new();
         let as_of = match get(t, "as_of").map(|n| &n.value) {
             Some(Value::Date(s) | Value::Str(s)) => Date::parse(s).map_err(|m| fail(&file, format!("{name}: as_of: {m}")))?,
@@ -158,4 +170,50 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
         results.push(CaseResult { file: file.clone(), name, failures });
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// Runs the cases in `toml` (written to a temporary file) against the Baotou rules.
+    fn run_text(tag: &str, toml: &str) -> (String, Result<Vec<CaseResult>, RuleErrors>) {
+        let rs = crate::rules::load_dir(Path::new("rules/baotou-rare-earth-zone")).unwrap();
+        let dir = std::env::temp_dir().join(format!("subsidy-calc-cases-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cases.toml");
+        std::fs::write(&path, toml).unwrap();
+        let r = run_file(&rs, &path);
+        std::fs::remove_dir_all(&dir).ok();
+        (path.display().to_string(), r)
+    }
+
+    const CASE: &str = "[[cases]]\nname = \"postdoc\"\nas_of = 2024-07-15\n\
+                        answers = { applicant_type = \"postdoc\", in_zone = true, months_in_station = 24 }\n";
+
+    #[test]
+    fn an_empty_expect_is_an_error_of_the_test_file() {
+        for (tag, expect, at) in [("table", "[cases.expect]\n", "5:8"), ("inline", "expect = {}\n", "5:1")] {
+            let (file, r) = run_text(tag, &format!("{CASE}{expect}"));
+            let errs = r.expect_err(tag);
+            assert_eq!(
+                errs.to_string(),
+                format!(
+                    "{file}:{at}: postdoc: expect is empty, so the case checks nothing; write the fields the estimate must match \
+                     (such as total = \"300000.00\") or use expect_error"
+                ),
+                "{tag}"
+            );
+            assert_eq!(errs.0[0].field, "cases[0].expect");
+        }
+        // The same case expecting something runs, and passes.
+        let (_, r) = run_text("full", &format!("{CASE}expect = {{ total = \"300000.00\" }}\n"));
+        let results = r.unwrap();
+        assert_eq!(results.len(), 1);
+        assert!(results[0].failures.is_empty(), "{:?}", results[0].failures);
+        // An empty program table still checks that the program is there.
+        let (_, r) = run_text("programs", &format!("{CASE}[cases.expect.programs.nonexistent]\n"));
+        assert_eq!(r.unwrap()[0].failures, ["estimate.programs.nonexistent: no such program in the estimate"]);
+    }
 }
