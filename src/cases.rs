@@ -146,8 +146,24 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
         errs
     })?;
     let mut results = Vec::new();
-    for c in tf.cases {
+    for (i, c) in tf.cases.into_iter().enumerate() {
         let name = c.name;
+        // An empty expect (`[cases.expect]` with nothing under it, or `expect = {}`) would pass
+        // whatever the estimate says: an error of the test file, not a passing case.
+        if c.expect.as_ref().is_some_and(|e| e.is_empty()) {
+            let field = format!("cases[{i}].expect");
+            let detail = format!(
+                "{name}: expect is empty, so the case checks nothing; write the fields the estimate must match \
+                 (such as total = \"300000.00\") or use expect_error"
+            );
+            let mut errs = fail(&file, detail);
+            let doc = crate::rules::locate::Doc::new(&text);
+            if let (Some(x), Some(at)) = (errs.0.first_mut(), doc.key_offset(&field)) {
+                let (l, col) = crate::rules::locate::Lines::new(&text).locate(at);
+                (x.line, x.column, x.field) = (Some(l), Some(col), field);
+            }
+            return Err(errs);
+        }
         let as_of = match &c.as_of {
             toml::Value::Datetime(d) => d.to_string(),
             toml::Value::String(s) => s.clone(),
@@ -162,9 +178,6 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
         let result = estimate(rs, &Request { answers: &answers, as_of: Some(as_of), version: c.version.as_deref(), lang });
         let mut failures = Vec::new();
         match (c.expect, c.expect_error, result) {
-            (Some(exp), None, _) if exp.is_empty() => {
-                return Err(fail(&file, format!("{name}: [cases.expect] is empty; a case must expect something")));
-            }
             (Some(exp), None, Ok(est)) => {
                 let actual = serde_json::to_value(&est).unwrap_or(J::Null);
                 matches(&to_json(&toml::Value::Table(exp)), &actual, "estimate", &mut failures);
@@ -204,4 +217,50 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
         results.push(CaseResult { file: file.clone(), name, failures });
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    /// Runs the cases in `toml` (written to a temporary file) against the Baotou rules.
+    fn run_text(tag: &str, toml: &str) -> (String, Result<Vec<CaseResult>, RuleErrors>) {
+        let rs = crate::rules::load_dir(Path::new("rules/baotou-rare-earth-zone")).unwrap();
+        let dir = std::env::temp_dir().join(format!("subsidy-calc-cases-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cases.toml");
+        std::fs::write(&path, toml).unwrap();
+        let r = run_file(&rs, &path);
+        std::fs::remove_dir_all(&dir).ok();
+        (path.display().to_string(), r)
+    }
+
+    const CASE: &str = "[[cases]]\nname = \"postdoc\"\nas_of = 2024-07-15\n\
+                        answers = { applicant_type = \"postdoc\", in_zone = true, months_in_station = 24 }\n";
+
+    #[test]
+    fn an_empty_expect_is_an_error_of_the_test_file() {
+        for (tag, expect, at) in [("table", "[cases.expect]\n", "5:8"), ("inline", "expect = {}\n", "5:1")] {
+            let (file, r) = run_text(tag, &format!("{CASE}{expect}"));
+            let errs = r.expect_err(tag);
+            assert_eq!(
+                errs.to_string(),
+                format!(
+                    "{file}:{at}: postdoc: expect is empty, so the case checks nothing; write the fields the estimate must match \
+                     (such as total = \"300000.00\") or use expect_error"
+                ),
+                "{tag}"
+            );
+            assert_eq!(errs.0[0].field, "cases[0].expect");
+        }
+        // The same case expecting something runs, and passes.
+        let (_, r) = run_text("full", &format!("{CASE}expect = {{ total = \"300000.00\" }}\n"));
+        let results = r.unwrap();
+        assert_eq!(results.len(), 1);
+        assert!(results[0].failures.is_empty(), "{:?}", results[0].failures);
+        // An empty program table still checks that the program is there.
+        let (_, r) = run_text("programs", &format!("{CASE}[cases.expect.programs.nonexistent]\n"));
+        assert_eq!(r.unwrap()[0].failures, ["estimate.programs.nonexistent: no such program in the estimate"]);
+    }
 }

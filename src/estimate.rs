@@ -129,8 +129,8 @@ struct Assignment<'a> {
     v: &'a Version,
     values: &'a [V],
     as_of: Date,
-    raw: RefCell<Vec<Slot>>,
-    done: RefCell<Vec<Slot>>,
+    /// Each program before and after its exclusive group.
+    slots: RefCell<Vec<(Slot, Slot)>>,
     error: RefCell<Option<EstimateError>>,
 }
 
@@ -158,14 +158,7 @@ pub fn kind(p: &Program) -> ProgramKind {
 impl<'a> Assignment<'a> {
     fn new(v: &'a Version, values: &'a [V], as_of: Date) -> Self {
         let n = v.programs.len();
-        Assignment {
-            v,
-            values,
-            as_of,
-            raw: RefCell::new(vec![Slot::Empty; n]),
-            done: RefCell::new(vec![Slot::Empty; n]),
-            error: RefCell::new(None),
-        }
+        Assignment { v, values, as_of, slots: RefCell::new(vec![(Slot::Empty, Slot::Empty); n]), error: RefCell::new(None) }
     }
 
     fn env(&self) -> Env<'_> {
@@ -178,8 +171,8 @@ impl<'a> Assignment<'a> {
 
     /// Program `i` by its own conditions and amount, before its exclusive group.
     fn raw(&self, i: usize) -> Result<Outcome, EstimateError> {
-        match self.raw.borrow().get(i) {
-            Some(Slot::Raw(o)) => return Ok(*o),
+        match self.slots.borrow().get(i).map(|s| s.0) {
+            Some(Slot::Raw(o)) => return Ok(o),
             Some(Slot::Busy) => {
                 return self.fail(EstimateError::Arithmetic {
                     program: self.v.programs[i].id.clone(),
@@ -188,7 +181,7 @@ impl<'a> Assignment<'a> {
             }
             _ => {}
         }
-        self.raw.borrow_mut()[i] = Slot::Busy;
+        self.slots.borrow_mut()[i].0 = Slot::Busy;
         let p = &self.v.programs[i];
         let env = self.env();
         let mut met = true;
@@ -209,13 +202,13 @@ impl<'a> Assignment<'a> {
             zero
         };
         let o = Outcome { met, amount, excluded_by: None };
-        self.raw.borrow_mut()[i] = Slot::Raw(o);
+        self.slots.borrow_mut()[i].0 = Slot::Raw(o);
         Ok(o)
     }
 
     /// Program `i` after its exclusive group.
     fn outcome(&self, i: usize) -> Result<Outcome, EstimateError> {
-        if let Some(Slot::Done(o)) = self.done.borrow().get(i) {
+        if let Some((_, Slot::Done(o))) = self.slots.borrow().get(i) {
             return Ok(*o);
         }
         let mut o = self.raw(i)?;
@@ -234,7 +227,7 @@ impl<'a> Assignment<'a> {
                 o = Outcome { met: false, amount: self.v.rounding.zero(), excluded_by: Some(w) };
             }
         }
-        self.done.borrow_mut()[i] = Slot::Done(o);
+        self.slots.borrow_mut()[i].1 = Slot::Done(o);
         Ok(o)
     }
 
@@ -753,12 +746,17 @@ pub fn figures(v: &Version, answers: &Answers, as_of: Date) -> Result<Figures, E
 
 fn figures_in(v: &Version, given: &[V], as_of: Date, confine: Option<Confine>) -> Result<Figures, EstimateError> {
     let n = v.questions.len();
+    let mut partial: Vec<V> = given.iter().copied().chain(std::iter::repeat(V::Unknown)).take(n).collect();
+    mask(v, &mut partial, as_of);
+    // Answers that decide every program (the usual case in batch): one assignment for all.
+    let decided = |q: usize| partial[q] != V::Unknown || !v.read[q] || !may_be_asked(v, q, &partial, as_of);
+    if confine.is_none() && (0..n).all(decided) {
+        return decided_figures(v, given, &partial, as_of);
+    }
     let mut scratch: Vec<V> = given.iter().copied().chain(std::iter::repeat(V::Unknown)).take(n).collect();
     let given: Vec<V> = scratch.clone();
-    let mut partial = given.clone();
-    mask(v, &mut partial, as_of);
-    let cands = Candidates::new(v, as_of, confine);
     let zero = v.rounding.zero();
+    let cands = Candidates::new(v, as_of, confine);
     let mut programs = Vec::with_capacity(v.programs.len());
     for i in 0..v.programs.len() {
         programs.push(program_figure(v, i, &given, &partial, &cands, &mut scratch)?);
@@ -808,6 +806,39 @@ fn figures_in(v: &Version, given: &[V], as_of: Date, confine: Option<Confine>) -
     let unused = (0..n).filter(|&i| given[i] != V::Unknown && partial[i] == V::Unknown).collect();
     let next_question = (0..n).find(|q| programs.iter().any(|f| f.missing.contains(q)));
     Ok(Figures { programs, total: (lo == hi).then_some(lo), total_min: lo, total_max: hi, unused, next_question })
+}
+
+/// The figures when the answers decide every program: one assignment (the answers, with the
+/// questions not asked left out) evaluates them all, each once.
+fn decided_figures(v: &Version, given: &[V], partial: &[V], as_of: Date) -> Result<Figures, EstimateError> {
+    let zero = v.rounding.zero();
+    let a = Assignment::new(v, partial, as_of);
+    let mut programs = Vec::with_capacity(v.programs.len());
+    let mut total = zero;
+    for (i, p) in v.programs.iter().enumerate() {
+        let (o, own) = (a.outcome(i)?, a.raw(i)?.amount);
+        let cash = kind(p) == ProgramKind::Cash;
+        let schedule = if o.met && cash { a.schedule(i, o.amount)? } else { Vec::new() };
+        if cash {
+            total = total
+                .checked_add(o.amount)
+                .ok_or_else(|| EstimateError::Arithmetic { program: p.id.clone(), detail: "total overflow".into() })?;
+        }
+        programs.push(Figure {
+            status: if o.met { Status::Eligible } else { Status::NotEligible },
+            amount: (o.met && cash).then_some(o.amount),
+            min: cash.then_some(o.amount),
+            max: cash.then_some(o.amount),
+            exact: true,
+            schedule,
+            missing: Vec::new(),
+            excluded_by: o.excluded_by,
+            gives_way: if o.excluded_by.is_some() { Met::NotMet } else { Met::Met },
+            own_range: (own, own),
+        });
+    }
+    let unused = (0..v.questions.len()).filter(|&i| given.get(i).is_some_and(|g| *g != V::Unknown) && partial[i] == V::Unknown).collect();
+    Ok(Figures { programs, total: Some(total), total_min: total, total_max: total, unused, next_question: None })
 }
 
 fn program_figure(
@@ -907,6 +938,114 @@ fn program_figure(
         gives_way,
         own_range,
     })
+}
+
+/// The cash of one set of answers by payer and by year, each from the lowest to the highest
+/// it can come to over every combination of the answers still possible (the same when the
+/// answers decide it), on the one path (exclusive groups and references applied): what a
+/// budget adds up over many applicants (`batch --summary`). The lowest (highest) of a payer is
+/// that of its payments over all years in one combination, so the ranges of different payers
+/// or years need not be reached together. Made for one version and reused from one set of
+/// answers to the next.
+#[derive(Clone, Debug, Default)]
+pub struct Payments {
+    /// Each payer a cash program pays through (index into the version's payers, in order):
+    /// lowest, highest.
+    pub by_payer: Vec<(usize, Decimal, Decimal)>,
+    /// Each year of the cash programs' schedules, in order: lowest, highest.
+    pub by_year: Vec<(u32, Decimal, Decimal)>,
+    /// Whether every combination was counted (false when an unanswered question has no
+    /// finite list of values, or there were too many).
+    pub exact: bool,
+    deps: Vec<usize>,
+}
+
+impl Payments {
+    /// Empty payments (every figure zero) with the payers and years `v`'s cash programs can
+    /// pay through.
+    pub fn new(v: &Version) -> Payments {
+        let zero = v.rounding.zero();
+        let (mut deps, mut payers, mut years) = (Vec::new(), Vec::new(), Vec::new());
+        for p in v.programs.iter().filter(|p| kind(p) == ProgramKind::Cash) {
+            deps.extend_from_slice(&p.deps);
+            match &p.schedule {
+                Schedule::Once => {
+                    payers.extend(p.payers.first().copied());
+                    years.push(1);
+                }
+                Schedule::Rows(rows) => {
+                    for r in rows {
+                        payers.push(r.payer);
+                        years.push(r.year);
+                    }
+                }
+                Schedule::Periodic(x) => {
+                    payers.push(x.payer);
+                    years.extend(1..=MAX_YEARS);
+                }
+            }
+        }
+        for x in [&mut deps, &mut payers] {
+            x.sort_unstable();
+            x.dedup();
+        }
+        years.sort_unstable();
+        years.dedup();
+        Payments {
+            by_payer: payers.into_iter().map(|i| (i, zero, zero)).collect(),
+            by_year: years.into_iter().map(|y| (y, zero, zero)).collect(),
+            exact: true,
+            deps,
+        }
+    }
+
+    /// The payments for `answers` on `v` (the version it was made for).
+    pub fn compute(&mut self, v: &Version, answers: &Answers, as_of: Date) -> Result<(), EstimateError> {
+        let zero = v.rounding.zero();
+        let n = v.questions.len();
+        let given: Vec<V> = answers.values.iter().copied().chain(std::iter::repeat(V::Unknown)).take(n).collect();
+        let mut values = given.clone();
+        let cands = Candidates::new(v, as_of, None);
+        let Payments { by_payer, by_year, exact, deps } = self;
+        let mut first = true;
+        let (mut payer_now, mut year_now) = (vec![zero; by_payer.len()], vec![zero; by_year.len()]);
+        *exact = for_each_assignment(v, deps, &given, &cands, &mut values, &mut |vals| {
+            let a = Assignment::new(v, vals, as_of);
+            payer_now.iter_mut().for_each(|x| *x = zero);
+            year_now.iter_mut().for_each(|x| *x = zero);
+            for i in 0..v.programs.len() {
+                if kind(&v.programs[i]) != ProgramKind::Cash {
+                    continue;
+                }
+                let o = a.outcome(i)?;
+                if !o.met {
+                    continue;
+                }
+                for (year, payer, x) in a.schedule(i, o.amount)? {
+                    let overflow = || arith(&v.programs[i], EvalError::Overflow);
+                    if let Some(k) = by_payer.iter().position(|e| e.0 == payer) {
+                        payer_now[k] = payer_now[k].checked_add(x).ok_or_else(overflow)?;
+                    }
+                    if let Some(k) = by_year.iter().position(|e| e.0 == year) {
+                        year_now[k] = year_now[k].checked_add(x).ok_or_else(overflow)?;
+                    }
+                }
+            }
+            // the first combination sets each range; the others widen it
+            let widen = |lo: &mut Decimal, hi: &mut Decimal, x: Decimal, first: bool| {
+                (*lo, *hi) = if first { (x, x) } else { ((*lo).min(x), (*hi).max(x)) };
+            };
+            for ((_, lo, hi), x) in by_payer.iter_mut().zip(&payer_now) {
+                widen(lo, hi, *x, first);
+            }
+            for ((_, lo, hi), x) in by_year.iter_mut().zip(&year_now) {
+                widen(lo, hi, *x, first);
+            }
+            first = false;
+            Ok(())
+        })?;
+        Ok(())
+    }
 }
 
 // ------------------------------------------------------------------ the estimate

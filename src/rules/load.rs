@@ -510,7 +510,9 @@ fn read_version(ld: &mut Loader<'_>, f: &VersionFile) -> Option<Version> {
         order,
         numbers: Vec::new(),
         age_of: Vec::new(),
+        read: Vec::new(),
     };
+    v.read = (0..v.questions.len()).map(|q| v.programs.iter().any(|p| p.deps.contains(&q))).collect();
     v.numbers = numbers(&v);
     v.age_of = ages(&v);
     let explained: Vec<Explained> = v.programs.iter().map(|p| explain(&v, p)).collect();

@@ -173,6 +173,31 @@ impl<'a> Doc<'a> {
 }
 
 impl Doc<'_> {
+    /// The byte offset of the key at the end of `path` (the line a key is written on).
+    pub fn key_offset(&self, path: &str) -> Option<usize> {
+        let root = self.root.as_ref()?;
+        let mut table: &DeTable<'_> = root.get_ref();
+        let mut value: Option<&Spanned<DeValue<'_>>> = None;
+        let mut key_at = None;
+        for step in steps(path) {
+            let next = match (step, value.map(Spanned::get_ref)) {
+                (Step::Key(k), _) => {
+                    let (key, v) = table.get_key_value(k)?;
+                    key_at = Some(key.span().start);
+                    Some(v)
+                }
+                (Step::Index(i), Some(DeValue::Array(a))) => a.get(i),
+                _ => None,
+            };
+            let v = next?;
+            value = Some(v);
+            if let DeValue::Table(t) = v.get_ref() {
+                table = t;
+            }
+        }
+        key_at
+    }
+
     /// The key whose key or scalar value is at byte offset `at`.
     pub fn key_at(&self, at: usize) -> Option<String> {
         fn inside(span: std::ops::Range<usize>, at: usize) -> bool {

@@ -6,7 +6,7 @@ mod bundle;
 pub mod file;
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
-mod locate;
+pub(crate) mod locate;
 
 pub use bundle::{bundle_json, load_bundle, Bundle, BundleVersion, BUNDLE_FORMAT};
 pub use load::load_version;
@@ -454,6 +454,8 @@ pub struct Version {
     pub numbers: Vec<Decimal>,
     /// The date questions whose age the rules take (`age(birth_date)`), in question order.
     pub age_of: Vec<usize>,
+    /// For each question, whether some program reads it (directly or not).
+    pub read: Vec<bool>,
 }
 
 impl Version {

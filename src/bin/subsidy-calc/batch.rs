@@ -1,27 +1,183 @@
 //! `subsidy-calc batch`: one row per applicant in (CSV or JSONL), the estimate out (CSV), for a
 //! zone projecting its spending. Streaming: rows are read, estimated and written one at a time,
 //! so memory stays flat however long the file. A bad row gets its error in the `error` column;
-//! rows in = rows out.
+//! rows in = rows out. CSV is read and written with the `csv` crate: quoted fields, fields over
+//! several lines, CRLF or LF, and a UTF-8 BOM at the start (as Excel writes it).
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use csv::{ByteRecord, StringRecord};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
-use subsidy_calc::{figures, raw_from_json_text, Answers, Date, Decimal, QType, Raw, RuleSet, Status};
+use subsidy_calc::{
+    figures, raw_from_json_text, Answers, Date, Decimal, Figures, Payments, ProgramKind, QType, Raw, RuleSet, Status, Version,
+};
 
-/// Totals for `--summary`.
-#[derive(Default)]
-struct Summary<'v> {
+/// Totals for `--summary`: what a zone planning its budget reads. Every figure is a sum over
+/// the rows without an error, from the lowest to the highest the unanswered questions allow
+/// (the same when the answers decide it), in the rule set's currency; every sum starts at zero
+/// at the rounding scale.
+struct Summary {
     rows: u64,
     errors: u64,
-    // Keys borrowed from the rule set: no allocation per row.
-    by_program: BTreeMap<&'v str, (u64, u64, Decimal, Decimal)>, // eligible, needs_info, min sum, max sum
-    by_payer: BTreeMap<&'v str, Decimal>,
-    by_year: BTreeMap<u32, Decimal>,
+    /// Rows the answers did not decide (a program needs information, or an amount is a range).
     undetermined: u64,
+    /// The cash total: each row's total range (exact over the row's possible answers).
+    total: (Decimal, Decimal),
+    /// Per program, in the rule file's order: eligible, needs info, lowest, highest.
+    programs: Vec<(u64, u64, Decimal, Decimal)>,
+    /// Cash per payer and per year (the keys of `Payments::new`): lowest, highest.
+    by_payer: Vec<(usize, Decimal, Decimal)>,
+    by_year: Vec<(u32, Decimal, Decimal)>,
+    /// Rows whose cash ranges come from sample values of a question, not every value.
+    sampled: u64,
+    /// Rows whose payments by payer and year could not be worked out, and the first reason.
+    unscheduled: u64,
+    unscheduled_why: Option<String>,
     /// Whether a sum went beyond the largest decimal (and stopped there).
     overflow: bool,
+}
+
+impl Summary {
+    fn new(v: &Version, payments: &Payments) -> Summary {
+        let zero = v.rounding.zero();
+        Summary {
+            rows: 0,
+            errors: 0,
+            undetermined: 0,
+            total: (zero, zero),
+            programs: vec![(0, 0, zero, zero); v.programs.len()],
+            by_payer: payments.by_payer.iter().map(|&(k, _, _)| (k, zero, zero)).collect(),
+            by_year: payments.by_year.iter().map(|&(k, _, _)| (k, zero, zero)).collect(),
+            sampled: 0,
+            unscheduled: 0,
+            unscheduled_why: None,
+            overflow: false,
+        }
+    }
+
+    /// Adds a row's figures: statuses, program ranges, the total.
+    fn add_figures(&mut self, v: &Version, figures: &Figures) {
+        let zero = v.rounding.zero();
+        let of = &mut self.overflow;
+        for (sum, f) in self.programs.iter_mut().zip(&figures.programs) {
+            match f.status {
+                Status::Eligible => sum.0 += 1,
+                Status::NeedsInfo => sum.1 += 1,
+                Status::NotEligible => {}
+            }
+            add_to(&mut sum.2, f.min.unwrap_or(zero), of);
+            add_to(&mut sum.3, f.max.unwrap_or(zero), of);
+        }
+        add_to(&mut self.total.0, figures.total_min, of);
+        add_to(&mut self.total.1, figures.total_max, of);
+    }
+
+    /// Adds a row's payments by payer and by year.
+    fn add_payments(&mut self, p: &Payments) {
+        let of = &mut self.overflow;
+        for (sum, x) in self.by_payer.iter_mut().zip(&p.by_payer) {
+            add_to(&mut sum.1, x.1, of);
+            add_to(&mut sum.2, x.2, of);
+        }
+        for (sum, x) in self.by_year.iter_mut().zip(&p.by_year) {
+            add_to(&mut sum.1, x.1, of);
+            add_to(&mut sum.2, x.2, of);
+        }
+        if !p.exact {
+            self.sampled += 1;
+        }
+    }
+
+    /// The summary as printed.
+    fn text(&self, v: &Version) -> String {
+        use std::fmt::Write;
+        let cur = &v.currency;
+        let mut ranges = false;
+        let mut money = |lo: Decimal, hi: Decimal| {
+            if lo == hi {
+                format!("{lo} {cur}")
+            } else {
+                ranges = true;
+                format!("{lo} – {hi} {cur}")
+            }
+        };
+        let mut s = String::new();
+        let _ = writeln!(s, "rows: {} (errors: {}, with unanswered questions: {})", self.rows, self.errors, self.undetermined);
+        if self.errors > 0 {
+            let _ = writeln!(s, "rows with an error are left out of every figure below");
+        }
+        let _ = writeln!(s, "\ncash total: {}", money(self.total.0, self.total.1));
+        let _ = writeln!(s, "\nby program (eligible, needs info, cash):");
+        let mut order: Vec<usize> = (0..v.programs.len()).collect();
+        order.sort_by(|&a, &b| v.programs[a].id.cmp(&v.programs[b].id));
+        let mut unpublished = Vec::new();
+        for i in order {
+            let (p, (el, ni, lo, hi)) = (&v.programs[i], self.programs[i]);
+            let cash = match p.kind {
+                ProgramKind::Cash => money(lo, hi),
+                ProgramKind::CashUnpublished => {
+                    if el + ni > 0 {
+                        unpublished.push(p.id.as_str());
+                    }
+                    "amount not published".into()
+                }
+                ProgramKind::InKind => "in kind, no cash amount".into(),
+                ProgramKind::Service => "a service, no cash amount".into(),
+            };
+            let _ = writeln!(s, "  {}: {el} eligible, {ni} needs info, {cash}", p.id);
+        }
+        let _ = writeln!(s, "\nby payer (cash):");
+        let mut payers: Vec<(&str, Decimal, Decimal)> =
+            self.by_payer.iter().map(|&(k, lo, hi)| (v.payers.get(k).map_or("?", |p| p.id.as_str()), lo, hi)).collect();
+        payers.sort_by(|a, b| a.0.cmp(b.0));
+        for (id, lo, hi) in payers {
+            let _ = writeln!(s, "  {id}: {}", money(lo, hi));
+        }
+        if self.by_payer.is_empty() {
+            let _ = writeln!(s, "  none: no program pays cash");
+        }
+        let _ = writeln!(s, "\nby year (cash):");
+        for &(y, lo, hi) in &self.by_year {
+            let _ = writeln!(s, "  year {y}: {}", money(lo, hi));
+        }
+        if self.by_year.is_empty() {
+            let _ = writeln!(s, "  none: no program pays cash");
+        }
+        let mut notes = Vec::new();
+        if ranges {
+            notes.push(
+                "a – b: from the lowest to the highest the unanswered questions allow; the highest figures of different lines \
+                 need not come together, so they can add up to more than the highest cash total"
+                    .to_string(),
+            );
+        }
+        if !unpublished.is_empty() {
+            notes.push(format!("not in any sum: the amounts of {} (not published)", unpublished.join(", ")));
+        }
+        if self.sampled > 0 {
+            notes.push(format!(
+                "in {} of the rows the ranges come from sample values of an unanswered question (too many values to try each)",
+                self.sampled
+            ));
+        }
+        if self.unscheduled > 0 {
+            notes.push(format!(
+                "{} of the rows are left out of the payer and year sums: their payments could not be worked out ({})",
+                self.unscheduled,
+                self.unscheduled_why.as_deref().unwrap_or("")
+            ));
+        }
+        if self.overflow {
+            notes.push("a sum went beyond the largest decimal (about 7.9e28) and stopped there; the sums above are too small".into());
+        }
+        if !notes.is_empty() {
+            s.push('\n');
+            for n in notes {
+                let _ = writeln!(s, "note: {n}");
+            }
+        }
+        s
+    }
 }
 
 /// Adds `x` to `sum`, checked: beyond the largest decimal `sum` stays and `overflow` is set.
@@ -32,42 +188,12 @@ fn add_to(sum: &mut Decimal, x: Decimal, overflow: &mut bool) {
     }
 }
 
-fn csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
-}
-
-/// Splits one CSV record (RFC 4180 quoting; a record does not span lines).
-fn csv_split(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if cur.is_empty() => quoted = true,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
 /// Reads one CSV cell as the answer to a question of type `ty` (`None`: a column that is no
 /// question), reusing `slot`'s string buffer.
 fn cell_to_raw(ty: Option<QType>, cell: &str, slot: &mut Raw) {
-    let cell = cell.trim();
+    // Trimmed (Unicode spaces too, such as U+3000); most cells have none to trim.
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    let cell = if plain(cell.as_bytes().first()) && plain(cell.as_bytes().last()) { cell } else { cell.trim() };
     let text = |slot: &mut Raw| match slot {
         Raw::Str(s) => {
             s.clear();
@@ -97,34 +223,113 @@ fn cell_to_raw(ty: Option<QType>, cell: &str, slot: &mut Raw) {
     }
 }
 
-/// Appends a comma and each decimal (nothing for `None`), as CSV cells.
-fn push_amounts<const N: usize>(out: &mut String, ds: [Option<Decimal>; N]) {
-    for d in ds {
-        out.push(',');
-        if let Some(x) = d {
-            let _ = write!(out, "{x}");
+/// Decimals as text, remembered by their exact representation (mantissa, scale, sign): a
+/// batch writes the same few amounts again and again. Direct-mapped, 256 entries.
+struct DecimalCache(Vec<(u128, String)>);
+
+impl Default for DecimalCache {
+    fn default() -> Self {
+        // A key no decimal has (flags with bits set that rust_decimal keeps clear), so an
+        // empty entry never matches.
+        DecimalCache(vec![(u128::MAX, String::new()); 256])
+    }
+}
+
+impl DecimalCache {
+    /// `d` as its `Display` writes it.
+    fn text(&mut self, d: Decimal) -> &str {
+        let key = u128::from_le_bytes(d.serialize());
+        let h = ((key as u64) ^ ((key >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
+        let e = &mut self.0[h as usize];
+        if e.0 != key {
+            e.0 = key;
+            e.1.clear();
+            let _ = std::fmt::Write::write_fmt(&mut e.1, format_args!("{d}"));
+        }
+        &e.1
+    }
+}
+
+/// One output row, built cell by cell in a record reused from row to row; the CSV writer
+/// quotes a cell where it must.
+#[derive(Default)]
+struct Row {
+    rec: ByteRecord,
+    decimals: DecimalCache,
+}
+
+impl Row {
+    fn text(&mut self, s: &str) {
+        self.rec.push_field(s.as_bytes());
+    }
+
+    /// A decimal as its `Display` writes it; an empty cell for `None`.
+    fn decimal(&mut self, d: Option<Decimal>) {
+        match d {
+            Some(x) => self.rec.push_field(self.decimals.text(x).as_bytes()),
+            None => self.rec.push_field(b""),
+        }
+    }
+
+    /// A whole number in decimal digits (without `core::fmt`, which costs more than the rest
+    /// of the cell).
+    fn int(&mut self, n: i64) {
+        // 19 digits at most, and a sign.
+        let mut buf = [0u8; 21];
+        let mut i = buf.len();
+        let mut x = n.unsigned_abs();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (x % 10) as u8;
+            x /= 10;
+            if x == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        self.rec.push_field(&buf[i..]);
+    }
+
+    fn empty(&mut self, n: usize) {
+        for _ in 0..n {
+            self.rec.push_field(b"");
+        }
+    }
+
+    /// An answer as the output's answer column shows it.
+    fn raw(&mut self, r: &Raw) {
+        match r {
+            Raw::Null => self.text(""),
+            Raw::Bool(b) => self.text(if *b { "true" } else { "false" }),
+            Raw::Int(i) => self.int(*i),
+            Raw::Float(f) => self.text(&f.to_string()),
+            Raw::Str(s) => self.rec.push_field(s.as_bytes()),
+            Raw::Array => self.text("an array"),
+            Raw::Object => self.text("an object"),
+            Raw::Unreadable(_) => self.text("?"),
         }
     }
 }
 
-fn push_u64(out: &mut String, n: u64) {
-    let _ = write!(out, "{n}");
-}
-
-/// Appends an answer as the output's answer column shows it.
-fn push_raw(out: &mut String, r: &Raw) {
-    match r {
-        Raw::Null => {}
-        Raw::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Raw::Int(i) => {
-            let _ = write!(out, "{i}");
+/// The input file with a UTF-8 byte order mark at its start (Excel's "CSV UTF-8") skipped.
+fn open_without_bom(path: &Path) -> Result<impl Read, String> {
+    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut f = File::open(path).map_err(err)?;
+    let mut head = [0u8; 3];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(err(e)),
         }
-        Raw::Float(f) => csv_field(out, &f.to_string()),
-        Raw::Str(s) => csv_field(out, s),
-        Raw::Array => out.push_str("an array"),
-        Raw::Object => out.push_str("an object"),
-        Raw::Unreadable(_) => out.push('?'),
     }
+    let start = if head[..n] == [0xEF, 0xBB, 0xBF] { n } else { 0 };
+    Ok(std::io::Cursor::new(head[start..n].to_vec()).chain(f))
 }
 
 pub struct BatchArgs<'a> {
@@ -135,172 +340,218 @@ pub struct BatchArgs<'a> {
     pub summary: bool,
 }
 
-pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
-    let v = a.rules.version_on(a.as_of).map_err(|e| e.to_string())?;
-    let jsonl = a.input.extension().is_some_and(|x| x == "jsonl" || x == "ndjson");
-    let reader = BufReader::with_capacity(1 << 16, File::open(a.input).map_err(|e| format!("{}: {e}", a.input.display()))?);
-    let mut out = BufWriter::with_capacity(1 << 16, File::create(a.output).map_err(|e| format!("{}: {e}", a.output.display()))?);
-    let progress = std::io::stderr().is_terminal();
-    let mut lines = reader.lines();
-    let header: Vec<String> = if jsonl {
-        Vec::new()
-    } else {
-        match lines.next() {
-            Some(Ok(h)) => csv_split(h.trim_start_matches('\u{feff}')).into_iter().map(|x| x.trim().to_string()).collect(),
-            Some(Err(e)) => return Err(format!("{}: {e}", a.input.display())),
-            None => return Err(format!("{}: empty file (a CSV starts with a header of question ids)", a.input.display())),
-        }
-    };
-    // Header: row, the answers in, then status/amount/min/max per program, totals, error.
-    let mut head = String::from("row");
-    for q in &v.questions {
-        head.push(',');
-        csv_field(&mut head, &q.id);
-    }
-    for p in &v.programs {
-        for col in ["status", "amount", "min", "max"] {
-            head.push(',');
-            head.push_str(&format!("{}_{col}", p.id));
-        }
-    }
-    head.push_str(",total,total_min,total_max,error\n");
-    out.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+/// What stays from row to row: the version, the summary so far and the buffers.
+struct Batch<'v> {
+    v: &'v Version,
+    as_of: Date,
+    summarize: bool,
+    summary: Summary,
+    payments: Payments,
+    /// For each question, the index of its answer in the row's answers.
+    cols: Vec<Option<usize>>,
+    /// The rows estimated so far (the number of the last one).
+    n: u64,
+    out: Row,
+}
 
-    let mut summary = Summary::default();
-    let mut line = String::with_capacity(256);
-    let zero = v.rounding.zero();
-    let mut n: u64 = 0;
-    // CSV: the question type of each column, and the answers of a row in a buffer reused
-    // from row to row (its keys are the header's).
-    let types: Vec<Option<QType>> = header.iter().map(|k| v.question_index(k).map(|i| v.questions[i].ty)).collect();
-    let mut csv_raw: Vec<(String, Raw)> = header.iter().map(|k| (k.clone(), Raw::Null)).collect();
-    let mut json_raw: Vec<(String, Raw)> = Vec::new();
-    let mut cols: Vec<Option<usize>> = Vec::with_capacity(v.questions.len());
-    for next in lines {
-        let text = next.map_err(|e| format!("{}: {e}", a.input.display()))?;
-        if text.trim().is_empty() {
-            continue;
+impl<'v> Batch<'v> {
+    /// The output's header: row, the answers in, then status/amount/min/max per program,
+    /// the totals and the error.
+    fn header(&self) -> Vec<String> {
+        let mut head = vec!["row".to_string()];
+        head.extend(self.v.questions.iter().map(|q| q.id.clone()));
+        for p in &self.v.programs {
+            for col in ["status", "amount", "min", "max"] {
+                head.push(format!("{}_{col}", p.id));
+            }
         }
-        n += 1;
-        line.clear();
-        push_u64(&mut line, n);
-        let raw: Result<&[(String, Raw)], String> = if jsonl {
-            raw_from_json_text(&text).map_err(|e| e.to_string()).map(|r| {
-                json_raw = r;
-                json_raw.as_slice()
-            })
-        } else {
-            let cells = csv_split(&text);
-            if cells.len() != header.len() {
-                Err(format!("{} cells, but the header has {}", cells.len(), header.len()))
-            } else {
-                for ((slot, c), ty) in csv_raw.iter_mut().zip(&cells).zip(&types) {
-                    cell_to_raw(*ty, c, &mut slot.1);
-                }
-                Ok(csv_raw.as_slice())
+        head.extend(["total", "total_min", "total_max", "error"].map(String::from));
+        head
+    }
+
+    /// Finds each question's answer among the keys of a row's answers (once for a CSV file,
+    /// for each row of JSONL).
+    fn map_columns<'k>(&mut self, keys: impl Iterator<Item = &'k str>) {
+        self.cols.clear();
+        self.cols.resize(self.v.questions.len(), None);
+        for (j, k) in keys.enumerate() {
+            if let Some(i) = self.v.question_index(k) {
+                self.cols[i] = Some(j);
             }
-        };
+        }
+    }
+
+    /// Estimates one row (its answers, or why they could not be read; the columns mapped by
+    /// `map_columns`) into `self.out`.
+    fn row(&mut self, raw: Result<&[(String, Raw)], String>) {
+        let v = self.v;
+        let summary = &mut self.summary;
+        let out = &mut self.out;
+        self.n += 1;
+        out.rec.clear();
+        out.int(i64::try_from(self.n).unwrap_or(i64::MAX));
         // The answers in, as given, in question order.
-        cols.clear();
-        cols.resize(v.questions.len(), None);
+        let cols = &self.cols;
         let result = raw.and_then(|raw| {
-            for (j, (k, _)) in raw.iter().enumerate() {
-                if let Some(i) = v.question_index(k) {
-                    cols[i] = Some(j);
+            for c in cols {
+                match c {
+                    Some(j) => out.raw(&raw[*j].1),
+                    None => out.text(""),
                 }
             }
-            for c in &cols {
-                line.push(',');
-                if let Some(j) = c {
-                    push_raw(&mut line, &raw[*j].1);
-                }
-            }
-            let (answers, errs) = Answers::parse(v, raw, a.as_of);
+            let (answers, errs) = Answers::parse(v, raw, self.as_of);
             if !errs.is_empty() {
                 return Err(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
             }
             Ok(answers)
         });
-        if result.is_err() && line.matches(',').count() == 0 {
-            for _ in 0..v.questions.len() {
-                line.push(',');
-            }
+        if out.rec.len() == 1 {
+            out.empty(v.questions.len());
         }
         let error = match result {
             Err(e) => Some(e),
-            Ok(answers) => match figures(v, &answers, a.as_of) {
+            Ok(answers) => match figures(v, &answers, self.as_of) {
                 Ok(figures) => {
-                    for (p, f) in v.programs.iter().zip(&figures.programs) {
-                        line.push(',');
-                        line.push_str(f.status.name());
-                        push_amounts(&mut line, [f.amount, f.min, f.max]);
-                        if a.summary {
-                            let e = summary.by_program.entry(p.id.as_str()).or_default();
-                            match f.status {
-                                Status::Eligible => e.0 += 1,
-                                Status::NeedsInfo => e.1 += 1,
-                                Status::NotEligible => {}
-                            }
-                            add_to(&mut e.2, f.min.unwrap_or(zero), &mut summary.overflow);
-                            add_to(&mut e.3, f.max.unwrap_or(zero), &mut summary.overflow);
-                        }
+                    let figures = &figures;
+                    let decided = figures.programs.iter().all(|f| f.missing.is_empty());
+                    for f in &figures.programs {
+                        out.text(f.status.name());
+                        out.decimal(f.amount);
+                        out.decimal(f.min);
+                        out.decimal(f.max);
                     }
-                    if figures.programs.iter().any(|f| !f.missing.is_empty()) {
+                    if !decided {
                         summary.undetermined += 1;
-                    } else if a.summary {
-                        for f in &figures.programs {
-                            for &(year, payer, amount) in &f.schedule {
-                                let payer = v.payers.get(payer).map_or("", |x| x.id.as_str());
-                                add_to(summary.by_payer.entry(payer).or_default(), amount, &mut summary.overflow);
-                                add_to(summary.by_year.entry(year).or_default(), amount, &mut summary.overflow);
+                    }
+                    if self.summarize {
+                        summary.add_figures(v, figures);
+                        // Payers and years: nothing to add when the answers decide that no cash is paid.
+                        if !(decided && figures.total.is_some_and(|t| t.is_zero())) {
+                            match self.payments.compute(v, &answers, self.as_of) {
+                                Ok(()) => summary.add_payments(&self.payments),
+                                Err(e) => {
+                                    summary.unscheduled += 1;
+                                    summary.unscheduled_why.get_or_insert_with(|| e.to_string());
+                                }
                             }
                         }
                     }
-                    push_amounts(&mut line, [figures.total, Some(figures.total_min), Some(figures.total_max)]);
+                    out.decimal(figures.total);
+                    out.decimal(Some(figures.total_min));
+                    out.decimal(Some(figures.total_max));
                     None
                 }
                 Err(e) => Some(e.to_string()),
             },
         };
         match error {
-            None => line.push_str(",\n"),
+            None => out.text(""),
             Some(e) => {
                 summary.errors += 1;
-                for _ in 0..(v.programs.len() * 4 + 3) {
-                    line.push(',');
-                }
-                line.push(',');
-                csv_field(&mut line, &e);
-                line.push('\n');
+                out.empty(v.programs.len() * 4 + 3);
+                out.text(&e);
             }
         }
         summary.rows += 1;
-        out.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
-        if progress && n % 100_000 == 0 {
-            eprint!("\r{n} rows");
+    }
+}
+
+/// Whether a CSV record is a line of spaces: skipped, as no applicant (the csv reader skips
+/// empty lines itself; `""` is a row with one empty cell).
+fn blank(rec: &StringRecord) -> bool {
+    rec.len() == 1 && !rec[0].is_empty() && rec[0].trim().is_empty()
+}
+
+pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
+    let v = a.rules.version_on(a.as_of).map_err(|e| e.to_string())?;
+    let jsonl = a.input.extension().is_some_and(|x| x == "jsonl" || x == "ndjson");
+    let input = open_without_bom(a.input)?;
+    let read_err = |e: &dyn std::fmt::Display| format!("{}: {e}", a.input.display());
+    let write_err = |e: csv::Error| format!("{}: {e}", a.output.display());
+    let file = File::create(a.output).map_err(|e| format!("{}: {e}", a.output.display()))?;
+    let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(file);
+    let progress = std::io::stderr().is_terminal();
+    let payments = Payments::new(v);
+    let mut b = Batch {
+        v,
+        as_of: a.as_of,
+        summarize: a.summary,
+        summary: Summary::new(v, &payments),
+        payments,
+        cols: Vec::with_capacity(v.questions.len()),
+        n: 0,
+        out: Row::default(),
+    };
+    let tick = |b: &Batch<'_>| {
+        if progress && b.n % 100_000 == 0 {
+            eprint!("\r{} rows", b.n);
+        }
+    };
+    if jsonl {
+        out.write_record(b.header()).map_err(write_err)?;
+        for next in BufReader::with_capacity(1 << 16, input).lines() {
+            let text = next.map_err(|e| read_err(&e))?;
+            if text.trim().is_empty() {
+                continue;
+            }
+            let raw = raw_from_json_text(&text).map_err(|e| e.to_string());
+            if let Ok(r) = &raw {
+                b.map_columns(r.iter().map(|(k, _)| k.as_str()));
+            }
+            b.row(raw.as_deref().map_err(Clone::clone));
+            out.write_byte_record(&b.out.rec).map_err(write_err)?;
+            tick(&b);
+        }
+    } else {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
+        let mut rec = StringRecord::new();
+        // The header: question ids (a column that is no question is reported as an unknown
+        // question in each row).
+        let header: Vec<String> = match rdr.read_record(&mut rec) {
+            Ok(true) if !blank(&rec) => rec.iter().map(|h| h.trim().to_string()).collect(),
+            Ok(_) => return Err(format!("{}: empty file (a CSV starts with a header of question ids)", a.input.display())),
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                return Err(format!("{}: the header is not UTF-8 text (save the file as CSV UTF-8)", a.input.display()))
+            }
+            Err(e) => return Err(read_err(&e)),
+        };
+        out.write_record(b.header()).map_err(write_err)?;
+        b.map_columns(header.iter().map(String::as_str));
+        // The question type of each column, and the answers of a row in a buffer reused from
+        // row to row (its keys are the header's).
+        let types: Vec<Option<QType>> = header.iter().map(|k| v.question_index(k).map(|i| v.questions[i].ty)).collect();
+        let mut answers: Vec<(String, Raw)> = header.iter().map(|k| (k.clone(), Raw::Null)).collect();
+        loop {
+            let raw = match rdr.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) if blank(&rec) => continue,
+                Ok(true) if rec.len() != header.len() => Err(format!("{} cells, but the header has {}", rec.len(), header.len())),
+                Ok(true) => {
+                    for ((slot, cell), ty) in answers.iter_mut().zip(&rec).zip(&types) {
+                        cell_to_raw(*ty, cell, &mut slot.1);
+                    }
+                    Ok(answers.as_slice())
+                }
+                // A row that is not UTF-8 (a file saved as GBK, say) is a bad row: the others go on.
+                Err(e) => match e.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => Err(format!(
+                        "{}: not UTF-8 text (save the file as CSV UTF-8)",
+                        header.get(err.field()).map_or("a cell", String::as_str)
+                    )),
+                    _ => return Err(read_err(&e)),
+                },
+            };
+            b.row(raw);
+            out.write_byte_record(&b.out.rec).map_err(write_err)?;
+            tick(&b);
         }
     }
-    out.flush().map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| format!("{}: {e}", a.output.display()))?;
     if progress {
-        eprintln!("\r{n} rows, done");
+        eprintln!("\r{} rows, done", b.n);
     }
     if a.summary {
-        println!("rows: {} (errors: {}, with unanswered questions: {})", summary.rows, summary.errors, summary.undetermined);
-        println!("\nby program (eligible, needs info, amount min – max):");
-        for (id, (el, ni, lo, hi)) in &summary.by_program {
-            println!("  {id}: {el} eligible, {ni} needs info, {lo} – {hi} {}", v.currency);
-        }
-        println!("\nby payer (known amounts):");
-        for (p, x) in &summary.by_payer {
-            println!("  {p}: {x} {}", v.currency);
-        }
-        println!("\nby year (known amounts):");
-        for (y, x) in &summary.by_year {
-            println!("  year {y}: {x} {}", v.currency);
-        }
-        if summary.overflow {
-            println!("\nnote: a sum went beyond the largest decimal (about 7.9e28) and stopped there; the sums above are too small");
-        }
+        print!("{}", b.summary.text(v));
     }
     Ok(())
 }
