@@ -87,8 +87,26 @@ pub fn pick<'v>(rs: &'v RuleSet, as_of: Date, version: Option<&str>, answers: &[
     }
 }
 
-/// Makes an estimate.
-pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, EstimateError> {
+/// The figures of a request: the version they are in (whose programs and texts they follow),
+/// whether that version is decided or the figures span every version the answers could pick,
+/// the checked answers and the figures.
+#[derive(Clone, Debug)]
+pub struct Evaluation<'v> {
+    /// The version whose programs the figures follow (the latest candidate when undecided).
+    pub version: &'v Version,
+    /// The versions the figures span while the answer that picks the version is missing
+    /// (empty when one version applies).
+    pub candidates: Vec<&'v Version>,
+    /// The answers, checked against `version`.
+    pub answers: Answers,
+    /// The date of the estimate.
+    pub as_of: Date,
+    /// The figures.
+    pub figures: Figures,
+}
+
+/// The figures of a request (batch, and the first half of [`estimate`]).
+pub fn evaluate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Evaluation<'v>, EstimateError> {
     let as_of = req.as_of.unwrap_or_else(Date::today);
     match pick(rs, as_of, req.version, req.answers)? {
         Pick::One(v) => {
@@ -96,10 +114,24 @@ pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, 
             if !errs.is_empty() {
                 return Err(EstimateError::Answers { errors: errs });
             }
-            estimate_version(v, &answers, as_of, req.lang)
+            let figures = figures(v, &answers, as_of)?;
+            Ok(Evaluation { version: v, candidates: Vec::new(), answers, as_of, figures })
         }
-        Pick::Range(picks) => estimate_range(&picks, req.answers, as_of, req.lang),
+        Pick::Range(picks) => range_figures(&picks, req.answers, as_of),
     }
+}
+
+/// Makes an estimate.
+pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, EstimateError> {
+    let ev = evaluate(rs, req)?;
+    let mut e = contract(ev.version, &ev.answers, ev.as_of, req.lang, &ev.figures);
+    if !ev.candidates.is_empty() {
+        e.version = None;
+        e.effective_from = None;
+        e.effective_to = None;
+        e.version_candidates = ev.candidates.iter().map(|v| v.version.as_str()).collect();
+    }
+    Ok(e)
 }
 
 // ------------------------------------------------------------------ one assignment
@@ -1199,12 +1231,11 @@ fn table_view<'v>(v: &'v Version, t: &'v crate::rules::Table, lang: Lang) -> Tab
 /// The estimate while the answer that picks the version is missing: the exact range over
 /// every version it could pick. The texts, reasons and schedules are the latest candidate's;
 /// statuses, amounts, ranges and totals span them all.
-fn estimate_range<'v>(
+fn range_figures<'v>(
     picks: &[(&'v Version, Option<Date>, Option<Date>)],
     raw: &[(String, Raw)],
     as_of: Date,
-    lang: Lang,
-) -> Result<Estimate<'v>, EstimateError> {
+) -> Result<Evaluation<'v>, EstimateError> {
     let Some(&(latest, _, _)) = picks.last() else {
         return Err(EstimateError::NoVersion { as_of: as_of.to_string(), covered: List::default() });
     };
@@ -1275,12 +1306,7 @@ fn estimate_range<'v>(
     merged.total_max = each.iter().map(|(_, f)| f.total_max).max().unwrap_or(base.total_max);
     merged.total = (merged.total_min == merged.total_max).then_some(merged.total_min);
     merged.next_question = (0..latest.questions.len()).find(|x| merged.programs.iter().any(|f| f.missing.contains(x)));
-    let mut e = contract(latest, &answers, as_of, lang, &merged);
-    e.version = None;
-    e.effective_from = None;
-    e.effective_to = None;
-    e.version_candidates = picks.iter().map(|(v, _, _)| v.version.as_str()).collect();
-    Ok(e)
+    Ok(Evaluation { version: latest, candidates: picks.iter().map(|(v, _, _)| *v).collect(), answers, as_of, figures: merged })
 }
 
 /// Which questions the form shows given the answers so far: those without `ask_when` and

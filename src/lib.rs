@@ -51,7 +51,10 @@ pub use contract::{
 pub use date::{Date, Span};
 pub use diff::diff;
 pub use error::{AnswerError, AnswerProblem, EstimateError, Expected, Found, List, Problem, RuleError, RuleErrors};
-pub use estimate::{asked, estimate, estimate_version, figures, kind, pick, Figure, Figures, Payments, Pick, Request, MAX_COMBINATIONS};
+pub use estimate::{
+    asked, estimate, estimate_version, evaluate, figures, kind, pick, Evaluation, Figure, Figures, Payments, Pick, Request,
+    MAX_COMBINATIONS,
+};
 pub use money::{parse_decimal, Rounding, RoundingMode};
 pub use report::text_report;
 pub use rules::{

@@ -604,8 +604,7 @@ fn batch_rows_whose_schedule_does_not_add_up_are_errors() {
          \x20 test: 0.00 CNY\n\
          \n\
          by year (cash):\n\
-         \x20 year 1: 0.00 CNY\n\
-         \x20 year 2: 0.00 CNY\n"
+         \x20 year 1: 0.00 CNY\n"
     );
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -712,4 +711,24 @@ fn zh_cn_text_report_lines() {
         assert!(lines.contains(&line), "{line:?} in\n{text}");
     }
     assert_eq!(lines.last(), Some(&"本结果为依据公开政策的估算，不是审批决定。"), "{text}");
+}
+
+/// Where an answer picks the version (Zibo, by the day work started), each row is estimated
+/// under its own version and the summary gives the cash by version, the undecided rows apart.
+#[test]
+fn batch_summary_totals_by_version_when_an_answer_picks_it() {
+    let summary = summary_of(
+        "summary-zibo",
+        "rules/zibo",
+        "degree,new_to_zibo,started_on\nmaster,true,2021-05-01\nmaster,true,2023-01-01\nbachelor,true,\n",
+    );
+    let by_version = summary.split("by version (rows, cash):\n").nth(1).unwrap_or("");
+    assert!(
+        by_version.starts_with(
+            "  version 2019: 1 rows, 80000.00 CNY\n  version 2022: 1 rows, 120000.00 CNY\n  \
+             not decided (the answer that picks the version is missing): 1 rows, 0.00 – 80000.00 CNY\n"
+        ),
+        "{summary}"
+    );
+    assert!(summary.contains("housing_subsidy: 2 eligible, 1 needs info, 200000.00 – 280000.00 CNY"), "{summary}");
 }

@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 use subsidy_calc::{
-    figures, raw_from_json_text, Answers, Date, Decimal, Figures, Payments, ProgramKind, QType, Raw, RuleSet, Status, Version,
+    evaluate, kind, raw_from_json_text, Date, Decimal, Figures, Lang, Payments, ProgramKind, QType, Raw, Request, RuleSet, Status, Version,
 };
 
 /// Totals for `--summary`: what a zone planning its budget reads. Every figure is a sum over
@@ -35,6 +35,9 @@ struct Summary {
     unscheduled_why: Option<String>,
     /// Whether a sum went beyond the largest decimal (and stopped there).
     overflow: bool,
+    /// Where an answer picks the version (versions_by): per version applied (or undecided,
+    /// `None`), the rows and their cash total, lowest and highest.
+    by_version: Vec<(Option<String>, u64, Decimal, Decimal)>,
 }
 
 impl Summary {
@@ -52,14 +55,18 @@ impl Summary {
             unscheduled: 0,
             unscheduled_why: None,
             overflow: false,
+            by_version: Vec::new(),
         }
     }
 
-    /// Adds a row's figures: statuses, program ranges, the total.
-    fn add_figures(&mut self, v: &Version, figures: &Figures) {
+    /// Adds a row's figures: statuses, program ranges (`figures` follows `fv`'s programs,
+    /// matched to the summary's by id), the total, and the version when it depends on answers.
+    fn add_figures(&mut self, v: &Version, fv: &Version, figures: &Figures, version: Option<Option<&str>>) {
         let zero = v.rounding.zero();
         let of = &mut self.overflow;
-        for (sum, f) in self.programs.iter_mut().zip(&figures.programs) {
+        let matched = v.programs.iter().map(|p| fv.programs.iter().position(|x| x.id == p.id).and_then(|j| figures.programs.get(j)));
+        for (sum, f) in self.programs.iter_mut().zip(matched) {
+            let Some(f) = f else { continue };
             match f.status {
                 Status::Eligible => sum.0 += 1,
                 Status::NeedsInfo => sum.1 += 1,
@@ -70,18 +77,39 @@ impl Summary {
         }
         add_to(&mut self.total.0, figures.total_min, of);
         add_to(&mut self.total.1, figures.total_max, of);
+        if let Some(version) = version {
+            let key = version.map(String::from);
+            let i = match self.by_version.iter().position(|x| x.0 == key) {
+                Some(i) => i,
+                None => {
+                    self.by_version.push((key, 0, zero, zero));
+                    self.by_version.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
+                    self.by_version.iter().position(|x| x.0 == version.map(String::from)).unwrap_or(0)
+                }
+            };
+            let e = &mut self.by_version[i];
+            e.1 += 1;
+            add_to(&mut e.2, figures.total_min, of);
+            add_to(&mut e.3, figures.total_max, of);
+        }
     }
 
-    /// Adds a row's payments by payer and by year.
-    fn add_payments(&mut self, p: &Payments) {
+    /// Adds a row's payments by payer and by year (`p` made for `fv`; payers matched to
+    /// `v`'s by id).
+    fn add_payments(&mut self, v: &Version, fv: &Version, p: &Payments) {
         let of = &mut self.overflow;
-        for (sum, x) in self.by_payer.iter_mut().zip(&p.by_payer) {
-            add_to(&mut sum.1, x.1, of);
-            add_to(&mut sum.2, x.2, of);
+        for x in &p.by_payer {
+            let id = fv.payers.get(x.0).map(|y| y.id.as_str());
+            if let Some(sum) = self.by_payer.iter_mut().find(|s| v.payers.get(s.0).map(|y| y.id.as_str()) == id) {
+                add_to(&mut sum.1, x.1, of);
+                add_to(&mut sum.2, x.2, of);
+            }
         }
-        for (sum, x) in self.by_year.iter_mut().zip(&p.by_year) {
-            add_to(&mut sum.1, x.1, of);
-            add_to(&mut sum.2, x.2, of);
+        for x in &p.by_year {
+            if let Some(sum) = self.by_year.iter_mut().find(|s| s.0 == x.0) {
+                add_to(&mut sum.1, x.1, of);
+                add_to(&mut sum.2, x.2, of);
+            }
         }
         if !p.exact {
             self.sampled += 1;
@@ -113,7 +141,7 @@ impl Summary {
         let mut unpublished = Vec::new();
         for i in order {
             let (p, (el, ni, lo, hi)) = (&v.programs[i], self.programs[i]);
-            let cash = match p.kind {
+            let cash = match kind(p) {
                 ProgramKind::Cash => money(lo, hi),
                 ProgramKind::CashUnpublished => {
                     if el + ni > 0 {
@@ -137,8 +165,18 @@ impl Summary {
             let _ = writeln!(s, "  none: no program pays cash");
         }
         let _ = writeln!(s, "\nby year (cash):");
-        for &(y, lo, hi) in &self.by_year {
+        // years no schedule reaches in these rows are left out
+        for &(y, lo, hi) in self.by_year.iter().filter(|(y, _, hi)| *y == 1 || !hi.is_zero()) {
             let _ = writeln!(s, "  year {y}: {}", money(lo, hi));
+        }
+        if !self.by_version.is_empty() {
+            let _ = writeln!(s, "\nby version (rows, cash):");
+            for (version, rows, lo, hi) in &self.by_version {
+                let name = version
+                    .as_deref()
+                    .map_or("not decided (the answer that picks the version is missing)".to_string(), |x| format!("version {x}"));
+                let _ = writeln!(s, "  {name}: {rows} rows, {}", money(*lo, *hi));
+            }
         }
         if self.by_year.is_empty() {
             let _ = writeln!(s, "  none: no program pays cash");
@@ -342,6 +380,7 @@ pub struct BatchArgs<'a> {
 
 /// What stays from row to row: the version, the summary so far and the buffers.
 struct Batch<'v> {
+    rules: &'v RuleSet,
     v: &'v Version,
     as_of: Date,
     summarize: bool,
@@ -399,50 +438,58 @@ impl<'v> Batch<'v> {
                     None => out.text(""),
                 }
             }
-            let (answers, errs) = Answers::parse(v, raw, self.as_of);
-            if !errs.is_empty() {
-                return Err(errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
-            }
-            Ok(answers)
+            Ok(raw)
         });
         if out.rec.len() == 1 {
             out.empty(v.questions.len());
         }
-        let error = match result {
+        let by_version = v.versions_by.is_some();
+        let error = match result.and_then(|raw| {
+            evaluate(self.rules, &Request { answers: raw, as_of: Some(self.as_of), version: None, lang: Lang::En })
+                .map_err(|e| e.to_string())
+        }) {
             Err(e) => Some(e),
-            Ok(answers) => match figures(v, &answers, self.as_of) {
-                Ok(figures) => {
-                    let figures = &figures;
-                    let decided = figures.programs.iter().all(|f| f.missing.is_empty());
-                    for f in &figures.programs {
-                        out.text(f.status.name());
-                        out.decimal(f.amount);
-                        out.decimal(f.min);
-                        out.decimal(f.max);
+            Ok(ev) => {
+                let (fv, figures) = (ev.version, &ev.figures);
+                let decided = figures.programs.iter().all(|f| f.missing.is_empty());
+                // the columns are the programs of the version in force on as_of, by id
+                for p in &v.programs {
+                    match fv.programs.iter().position(|x| x.id == p.id).and_then(|j| figures.programs.get(j)) {
+                        Some(f) => {
+                            out.text(f.status.name());
+                            out.decimal(f.amount);
+                            out.decimal(f.min);
+                            out.decimal(f.max);
+                        }
+                        None => out.empty(4),
                     }
-                    if !decided {
-                        summary.undetermined += 1;
-                    }
-                    if self.summarize {
-                        summary.add_figures(v, figures);
-                        // Payers and years: nothing to add when the answers decide that no cash is paid.
-                        if !(decided && figures.total.is_some_and(|t| t.is_zero())) {
-                            match self.payments.compute(v, &answers, self.as_of) {
-                                Ok(()) => summary.add_payments(&self.payments),
-                                Err(e) => {
-                                    summary.unscheduled += 1;
-                                    summary.unscheduled_why.get_or_insert_with(|| e.to_string());
-                                }
+                }
+                if !decided {
+                    summary.undetermined += 1;
+                }
+                if self.summarize {
+                    let version = by_version.then(|| ev.candidates.is_empty().then_some(fv.version.as_str()));
+                    summary.add_figures(v, fv, figures, version);
+                    // Payers and years: nothing to add when the answers decide that no cash is paid.
+                    if !ev.candidates.is_empty() {
+                        summary.unscheduled += 1;
+                        summary.unscheduled_why.get_or_insert_with(|| "the version depends on an unanswered question".into());
+                    } else if !(decided && figures.total.is_some_and(|t| t.is_zero())) {
+                        let payments = if std::ptr::eq(fv, v) { &mut self.payments } else { &mut Payments::new(fv) };
+                        match payments.compute(fv, &ev.answers, self.as_of) {
+                            Ok(()) => summary.add_payments(v, fv, payments),
+                            Err(e) => {
+                                summary.unscheduled += 1;
+                                summary.unscheduled_why.get_or_insert_with(|| e.to_string());
                             }
                         }
                     }
-                    out.decimal(figures.total);
-                    out.decimal(Some(figures.total_min));
-                    out.decimal(Some(figures.total_max));
-                    None
                 }
-                Err(e) => Some(e.to_string()),
-            },
+                out.decimal(figures.total);
+                out.decimal(Some(figures.total_min));
+                out.decimal(Some(figures.total_max));
+                None
+            }
         };
         match error {
             None => out.text(""),
@@ -473,6 +520,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
     let progress = std::io::stderr().is_terminal();
     let payments = Payments::new(v);
     let mut b = Batch {
+        rules: a.rules,
         v,
         as_of: a.as_of,
         summarize: a.summary,
