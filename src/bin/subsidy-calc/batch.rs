@@ -431,14 +431,13 @@ impl<'v> Batch<'v> {
         out.int(i64::try_from(self.n).unwrap_or(i64::MAX));
         // The answers in, as given, in question order.
         let cols = &self.cols;
-        let result = raw.and_then(|raw| {
+        let result = raw.inspect(|raw| {
             for c in cols {
                 match c {
                     Some(j) => out.raw(&raw[*j].1),
                     None => out.text(""),
                 }
             }
-            Ok(raw)
         });
         if out.rec.len() == 1 {
             out.empty(v.questions.len());
