@@ -3,9 +3,10 @@
 //! logic lives here.
 //!
 //! An estimate crosses in two parts (see `contract.rs`): the texts that do not depend on the
-//! answers once per version and language, kept here as a frozen JS object, and per call the
-//! part that does; `overlay` lays the second over the first, key by key, into the object the
-//! CLI prints. Errors cross as `{ kind, code, message, field?, …arguments, errors? }` with the
+//! answers once per version and language (serialized with serde_json, parsed by `JSON.parse`,
+//! frozen and kept here), and per call the part that does, through serde-wasm-bindgen (faster
+//! than serde_json and `JSON.parse` for it, measured in BENCHMARKS.md); `overlay` lays the
+//! second over the first, key by key, into the object the CLI prints. Errors cross as `{ kind, code, message, field?, …arguments, errors? }` with the
 //! message in the language asked for.
 
 use crate::answers::{validate, Answers, Raw};
@@ -30,16 +31,17 @@ function freeze(x) {
 export function shared(json) {
   return freeze(JSON.parse(json));
 }
+const object = (x) => x !== null && typeof x === "object";
 export function overlay(shared, values) {
-  if (Array.isArray(values)) return values.map((v, i) => overlay(shared == null ? undefined : shared[i], v));
-  if (values === null || typeof values !== "object" || shared == null || typeof shared !== "object" || Array.isArray(shared)) return values;
-  const out = {};
-  for (const k of Object.keys(shared)) out[k] = k in values ? overlay(shared[k], values[k]) : shared[k];
-  for (const k of Object.keys(values)) if (!(k in shared)) out[k] = values[k];
+  if (Array.isArray(values)) return values.map((v, i) => overlay(shared?.[i], v));
+  if (!object(values) || !object(shared) || Array.isArray(shared)) return values;
+  // the shared keys in their order, each answer value in its place, new keys last
+  const out = { ...shared };
+  for (const k in values) {
+    const v = values[k];
+    out[k] = object(v) && object(shared[k]) ? overlay(shared[k], v) : v;
+  }
   return out;
-}
-export function values(json) {
-  return JSON.parse(json);
 }
 "#)]
 extern "C" {
@@ -47,8 +49,6 @@ extern "C" {
     fn shared(json: &str) -> JsValue;
     /// Lays the answer part over the shared part.
     fn overlay(shared: &JsValue, values: &JsValue) -> JsValue;
-    /// Parses the answer part.
-    fn values(json: &str) -> JsValue;
 }
 
 /// JSON-compatible serialization (maps as plain objects, no `undefined`).
@@ -199,8 +199,8 @@ impl Calculator {
         let e = estimate(&self.rules, &Request { answers: raw, as_of: Some(as_of), version, lang })?;
         let texts = e.version.or(e.version_candidates.last().copied()).and_then(|id| self.rules.version(id).ok());
         match texts.and_then(|v| self.shared_part(v, lang, as_of)) {
-            Some(s) => Ok(overlay(&s, &values(&Part::Answers.write(|| serde_json::to_string(&e)).unwrap_or_default()))),
-            None => Ok(values(&serde_json::to_string(&e).unwrap_or_default())),
+            Some(s) => Ok(overlay(&s, &Part::Answers.write(|| to_js(&e)))),
+            None => Ok(to_js(&e)),
         }
     }
 
