@@ -123,11 +123,18 @@ fn versions_are_picked_by_date_and_can_be_pinned() {
     let v = calc.versions();
     assert_eq!(s(&v, "0.version"), "2019");
     assert_eq!(s(&v, "0.effective_to"), "2022-08-10");
-    let a = r#"{"degree":"master","new_to_zibo":true}"#;
+    // the version in force on the day the person started work in Zibo (versions_by)
+    let a = r#"{"degree":"master","new_to_zibo":true,"started_on":"2022-08-09"}"#;
+    let b = r#"{"degree":"master","new_to_zibo":true,"started_on":"2022-08-10"}"#;
     let before = calc.estimate(obj(a), Some("2022-08-09".into()), JsValue::UNDEFINED).unwrap();
-    let after = calc.estimate(obj(a), Some("2022-08-10".into()), JsValue::UNDEFINED).unwrap();
+    let after = calc.estimate(obj(b), Some("2022-08-10".into()), JsValue::UNDEFINED).unwrap();
     assert_eq!(s(&before, "total"), "80000.00");
     assert_eq!(s(&after, "total"), "120000.00");
+    let still_2019 = calc.estimate(obj(a), Some("2024-01-01".into()), JsValue::UNDEFINED).unwrap();
+    assert_eq!((s(&still_2019, "version"), s(&still_2019, "total")), ("2019".to_string(), "80000.00".to_string()));
+    let unknown = calc.estimate(obj(r#"{"degree":"master","new_to_zibo":true}"#), Some("2024-01-01".into()), JsValue::UNDEFINED).unwrap();
+    assert!(get(&unknown, "version").is_null());
+    assert_eq!(s(&unknown, "version_candidates.1"), "2022");
     let pinned = calc.estimate(obj(a), Some("2024-01-01".into()), obj(r#"{"version":"2019"}"#)).unwrap();
     assert_eq!(s(&pinned, "version"), "2019");
     let err = calc.estimate(obj(a), Some("2019-10-31".into()), JsValue::UNDEFINED).unwrap_err();
