@@ -448,3 +448,56 @@ test("a portal can pin a release with Subresource Integrity, and tampered bytes 
     await context.close();
   }
 });
+
+// ------------------------------------------------------------------ print, keyboard, sharing, the element's API
+
+test("printing: the results and every 'why' are on paper, the controls are not", async () => {
+  const { page, context } = await openPage(browser, demo("&lang=en"), { locale: "en" });
+  await fillPostdoc(page);
+  await waitTotal(page, "300000.00");
+  await page.locator(`${W} [data-program="living_allowance"] details > summary`).click(); // opened by the person
+
+  // A real print (page.pdf fires beforeprint and afterprint): the element opens every "why" for
+  // it and afterwards closes again only those it opened.
+  await page.evaluate(() => {
+    const whys = () => Object.fromEntries([...document.querySelector("subsidy-calculator").shadowRoot.querySelectorAll("details[data-why]")].map((d) => [d.dataset.why, d.open]));
+    window.__printed = [];
+    for (const type of ["beforeprint", "afterprint"]) addEventListener(type, () => window.__printed.push([type, whys()]));
+  });
+  await page.pdf();
+  const [[, during], [, afterwards]] = await page.evaluate(() => window.__printed);
+  assert.ok(Object.keys(during).length >= 3, JSON.stringify(during));
+  for (const [id, open] of Object.entries(during)) assert.equal(open, true, `${id} is open while printing`);
+  for (const [id, open] of Object.entries(afterwards)) assert.equal(open, id === "living_allowance", `${id} after printing`);
+
+  // On paper (print media, the "why"s closed as the person left them): the print stylesheet alone
+  // shows the contents of the eligible programs' "why", and hides what cannot be used on paper.
+  await page.emulateMedia({ media: "print" });
+  const paper = await page.evaluate(() => {
+    const shown = (el) => !!el?.checkVisibility({ visibilityProperty: true, opacityProperty: true, contentVisibilityAuto: true });
+    const root = document.querySelector("subsidy-calculator").shadowRoot;
+    return {
+      total: shown(root.querySelector('[part~="total"]')) && root.querySelector('[part~="total"]').textContent,
+      answers: shown(root.querySelector('[part~="answers"]')) && root.querySelector('[part~="answers"]').textContent,
+      eligibleWhy: [...root.querySelectorAll('[data-status="eligible"] details[data-why]')].map((d) => ({
+        id: d.dataset.why,
+        open: d.open,
+        reasons: [...d.querySelectorAll(".reason")].every(shown) && d.querySelectorAll(".reason").length,
+        quote: shown(d.querySelector(".quote")) && d.querySelector(".quote").textContent,
+      })),
+      controls: [...root.querySelectorAll("input, select, button, summary"), ...document.querySelectorAll("input, select, button, .skip-link")]
+        .filter(shown)
+        .map((el) => el.outerHTML.slice(0, 80)),
+    };
+  });
+  assert.match(paper.total || "", /300,000\.00/, "the total is printed");
+  assert.match(paper.answers || "", /A postdoc in station/, "the answers are printed");
+  assert.ok(paper.eligibleWhy.length >= 2, JSON.stringify(paper.eligibleWhy));
+  for (const why of paper.eligibleWhy) {
+    assert.ok(why.reasons > 0, `${why.id}: the conditions are printed`);
+    assert.ok(why.quote, `${why.id}: the quoted clause is printed`);
+  }
+  assert.ok(paper.eligibleWhy.some((w) => !w.open), "a closed 'why' is printed too");
+  assert.deepEqual(paper.controls, [], "no form control, button or toggle on paper");
+  await context.close();
+});
