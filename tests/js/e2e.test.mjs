@@ -129,6 +129,42 @@ async function assertNothingRan(page, label = "") {
   assert.deepEqual(made, [], `${label}: no element was created from text`);
 }
 
+/**
+ * The focused element, through open shadow roots, and what shows its focus: a computed outline
+ * (not none, non-zero width) or box-shadow on it or on the label wrapping it (radios draw their
+ * ring on the option's label).
+ */
+const focused = (page) =>
+  page.evaluate(() => {
+    let el = document.activeElement;
+    let inElement = false;
+    while (el?.shadowRoot?.activeElement) {
+      inElement ||= el.localName === "subsidy-calculator";
+      el = el.shadowRoot.activeElement;
+    }
+    if (!el || el === document.body) return { what: "the document", ring: null };
+    const ringOf = (x) => {
+      const cs = getComputedStyle(x);
+      if (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0) return `outline ${cs.outlineStyle} ${cs.outlineWidth}`;
+      if (cs.boxShadow !== "none") return `box-shadow ${cs.boxShadow}`;
+      return null;
+    };
+    let ring = ringOf(el) ?? (el.closest("label") && ringOf(el.closest("label")));
+    // Tab also stops on the calendar button inside Chromium's own date control: the focus is then
+    // in the browser's closed shadow tree (the input itself no longer matches :focus) and the
+    // browser draws the ring there, where getComputedStyle cannot see it.
+    if (!ring && el.matches('input[type="date"]') && !el.matches(":focus")) ring = "the browser's own ring on the date control's calendar button";
+    return {
+      what: `${el.localName}${el.id ? "#" + el.id : ""}${el.name ? `[name=${el.name}]` : ""}${el.value && el.type === "radio" ? `[value=${el.value}]` : ""} "${(el.textContent ?? "").trim().slice(0, 40)}"`,
+      ring,
+      inElement,
+      name: el.name ?? null,
+      value: el.value ?? null,
+      checked: el.checked ?? null,
+      why: el.localName === "summary" ? el.closest("details[data-why]")?.dataset.why ?? null : null,
+    };
+  });
+
 async function axeViolations(page) {
   const results = await new AxeBuilder({ page }).withTags(WCAG_22_AA).analyze();
   return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -196,20 +232,6 @@ test("a shared link restores the answers; a malformed link shows a message and a
   await alert.waitFor();
   assert.ok((await alert.textContent()).trim().length > 0);
   assert.equal(await q(other, "applicant_type", "postdoc").isChecked(), false);
-  await context.close();
-});
-
-test("the form can be completed by keyboard alone", async () => {
-  const { page, context } = await openPage(browser, demo("&lang=en"), { locale: "en" });
-  await page.selectOption("#lang", "en").catch(() => {});
-  await q(page, "applicant_type", "enterprise").focus();
-  await page.keyboard.press("ArrowDown"); // → postdoc
-  await page.keyboard.press("Tab"); // → in_zone group
-  await page.keyboard.press("Space");
-  await page.keyboard.press("Tab"); // → months
-  await page.keyboard.type("24");
-  await waitTotal(page, "300000.00");
-  assert.equal(await q(page, "applicant_type", "postdoc").isChecked(), true);
   await context.close();
 });
 
@@ -499,5 +521,44 @@ test("printing: the results and every 'why' are on paper, the controls are not",
   }
   assert.ok(paper.eligibleWhy.some((w) => !w.open), "a closed 'why' is printed too");
   assert.deepEqual(paper.controls, [], "no form control, button or toggle on paper");
+  await context.close();
+});
+
+test("from the top of the page the keyboard alone reaches the form, answers it and reaches the results, the focus always visible", async () => {
+  const { page, context } = await openPage(browser, demo("&lang=en"), { locale: "en" });
+  await q(page, "applicant_type").waitFor();
+  assert.equal((await focused(page)).what, "the document", "the focus starts on the document");
+  const press = async (key) => {
+    await page.keyboard.press(key);
+    const f = await focused(page);
+    assert.ok(f.ring, `after ${key}: the focus on ${f.what} is not visible`);
+    return f;
+  };
+  const tabUntil = async (done, most) => {
+    for (let i = 0; i < most; i++) {
+      const f = await press("Tab");
+      if (done(f)) return f;
+    }
+    assert.fail(`not reached in ${most} presses of Tab`);
+  };
+  // through the skip link and the demo's settings into the element
+  let f = await tabUntil((x) => x.inElement, 15);
+  assert.equal(f.name, "applicant_type", "the element's first stop is its first question");
+  f = await press("ArrowDown");
+  assert.deepEqual([f.value, f.checked], ["postdoc", true]);
+  f = await press("Tab");
+  assert.deepEqual([f.name, f.value], ["in_zone", "true"]);
+  f = await press("Space");
+  assert.equal(f.checked, true, "Space answers yes");
+  f = await press("Tab");
+  assert.equal(f.name, "months_in_station", "the question that appeared for a postdoc comes next");
+  await page.keyboard.type("24");
+  await waitTotal(page, "300000.00");
+  // on into the results: the "why" of the living allowance opens with Enter
+  await tabUntil((x) => x.why === "living_allowance", 10);
+  await press("Enter");
+  const why = page.locator(`${W} details[data-why="living_allowance"]`);
+  assert.equal(await why.getAttribute("open"), "");
+  assert.ok(await why.locator(".quote").first().isVisible(), "the quoted clause is shown");
   await context.close();
 });
