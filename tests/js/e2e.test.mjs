@@ -562,3 +562,48 @@ test("from the top of the page the keyboard alone reaches the form, answers it a
   assert.ok(await why.locator(".quote").first().isVisible(), "the quoted clause is shown");
   await context.close();
 });
+
+test("the demo's copied link brings back the language, the date, the rule set and the answers", async () => {
+  const { page, context } = await openPage(browser, `${server.url}index.html`, { permissions: ["clipboard-read", "clipboard-write"] });
+  await q(page, "applicant_type").waitFor();
+  await page.selectOption("#ruleset", "zibo");
+  await q(page, "degree").waitFor();
+  await page.fill("#asof", "2020-06-01");
+  await page.selectOption("#lang", "en");
+  await fillZiboMaster(page);
+  await waitTotal(page, "80000.00"); // the 2019 version, in force on that date (2022's gives 120,000.00)
+  await page.locator(`${W} [part~="copy-link"]`).click();
+  await page.locator(`${W} .action-status`, { hasText: msg("en", "copied") }).waitFor();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(link, page.url(), "the copied link is the page's own URL");
+
+  // someone else opens it
+  const { page: other, context: otherContext } = await openPage(browser, link);
+  const state = await other.evaluate(async () => {
+    await customElements.whenDefined("subsidy-calculator");
+    const el = document.querySelector("subsidy-calculator");
+    await el.ready;
+    return {
+      ruleset: document.querySelector("#ruleset").value,
+      asof: document.querySelector("#asof").value,
+      lang: document.querySelector("#lang").value,
+      pageLang: document.documentElement.lang,
+      element: { rules: el.getAttribute("rules"), lang: el.getAttribute("lang"), asOf: el.getAttribute("as-of") },
+      estimate: { ruleSet: el.estimate?.rule_set, version: el.estimate?.version, asOf: el.estimate?.as_of, total: el.estimate?.total },
+      answers: el.answers,
+    };
+  });
+  assert.deepEqual(state, {
+    ruleset: "zibo",
+    asof: "2020-06-01",
+    lang: "en",
+    pageLang: "en",
+    element: { rules: "rules/zibo.json", lang: "en", asOf: "2020-06-01" },
+    estimate: { ruleSet: "zibo", version: "2019", asOf: "2020-06-01", total: "80000.00" },
+    answers: { degree: "master", new_to_zibo: true },
+  });
+  assert.equal(await q(other, "degree", "master").isChecked(), true);
+  assert.match(await other.locator(`${W} [data-question="degree"]`).textContent(), /Your highest degree/);
+  await otherContext.close();
+  await context.close();
+});
