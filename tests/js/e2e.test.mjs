@@ -607,3 +607,102 @@ test("the demo's copied link brings back the language, the date, the rule set an
   await otherContext.close();
   await context.close();
 });
+
+test("events: rules-loaded, estimate on every change (detail is the estimate), estimate-error with its kind", async () => {
+  const { page, context } = await openPage(browser, "about:blank");
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const type of ["rules-loaded", "estimate", "estimate-error"]) {
+      addEventListener(type, (e) => window.__events.push({
+        type,
+        bubbles: e.bubbles,
+        composed: e.composed,
+        target: e.target.localName,
+        detailIsEstimate: e.detail === e.target.estimate,
+        detail: JSON.parse(JSON.stringify(e.detail)),
+      }));
+    }
+  });
+  await page.goto(embed());
+  const events = (type) => page.evaluate((t) => window.__events.filter((e) => e.type === t), type);
+  const next = async (type, count) => poll(async () => (await events(type))[count]);
+
+  const loaded = await next("rules-loaded", 0);
+  assert.ok(loaded, "rules-loaded");
+  assert.equal(loaded.detail.ruleSet, "baotou-rare-earth-zone");
+  assert.deepEqual(loaded.detail.versions.map((v) => v.version), ["2024"]);
+  assert.deepEqual([loaded.bubbles, loaded.composed, loaded.target], [true, true, W]);
+
+  let seen = (await events("estimate")).length;
+  assert.ok(seen >= 1, "an estimate once loaded");
+  const first = (await events("estimate"))[seen - 1];
+  assert.deepEqual([first.bubbles, first.composed, first.detailIsEstimate], [true, true, true]);
+  assert.equal(first.detail.next_question, "applicant_type");
+  for (const [id, answer] of [
+    ["applicant_type", () => q(page, "applicant_type", "postdoc").check()],
+    ["in_zone", () => q(page, "in_zone", "true").check()],
+    ["months_in_station", () => q(page, "months_in_station").fill("24")],
+  ]) {
+    await answer();
+    const e = await next("estimate", seen);
+    assert.ok(e, `an estimate event after answering ${id}`);
+    assert.equal(e.detailIsEstimate, true);
+    seen = (await events("estimate")).length;
+  }
+  const last = (await events("estimate")).at(-1).detail;
+  assert.equal(last.total, "300000.00");
+  assert.equal(last.programs.find((p) => p.id === "living_allowance")?.status, "eligible");
+
+  await page.evaluate(() => document.querySelector("subsidy-calculator").setAttribute("as-of", "1990-01-01"));
+  const noVersion = await next("estimate-error", 0);
+  assert.equal(noVersion?.detail.kind, "no_version", JSON.stringify(noVersion));
+  assert.deepEqual([noVersion.bubbles, noVersion.composed], [true, true]);
+  assert.equal(await page.evaluate(() => document.querySelector("subsidy-calculator").estimate), null);
+
+  await useBundle(page, "rules/does-not-exist.json");
+  const missing = await next("estimate-error", 1);
+  assert.deepEqual([missing?.detail.kind, missing?.detail.status], ["http", 404], JSON.stringify(missing));
+  await context.close();
+});
+
+test("attributes: version pins a version (Zibo 2019 against 2022); results-only shows the results without the form", async () => {
+  const { page, context } = await openPage(browser, embed());
+  await q(page, "applicant_type").waitFor();
+  await useBundle(page, "rules/zibo.json", "2023-01-01");
+  await fillZiboMaster(page);
+  await waitTotal(page, "120000.00"); // 2022, in force on 2023-01-01
+  const setAttr = (name, value) => page.evaluate(([n, v]) => {
+    const el = document.querySelector("subsidy-calculator");
+    if (v === null) el.removeAttribute(n);
+    else el.setAttribute(n, v);
+  }, [name, value]);
+  const version = () => page.evaluate(() => document.querySelector("subsidy-calculator").estimate?.version);
+  await setAttr("version", "2019");
+  await waitTotal(page, "80000.00");
+  assert.equal(await version(), "2019");
+  await setAttr("version", null);
+  await waitTotal(page, "120000.00");
+  assert.equal(await version(), "2022");
+
+  const layout = () => page.evaluate(() => {
+    const root = document.querySelector("subsidy-calculator").shadowRoot;
+    const shown = (el) => !!el?.checkVisibility();
+    return {
+      form: shown(root.querySelector('[part~="form"]')),
+      inputs: [...root.querySelectorAll("input, select")].filter(shown).length,
+      total: shown(root.querySelector('[part~="total"]')),
+      programs: [...root.querySelectorAll('[part~="program"]')].filter(shown).length,
+      answers: shown(root.querySelector('[part~="answers"]')) ? root.querySelector('[part~="answers"]').textContent : null,
+    };
+  });
+  const before = await layout();
+  assert.equal(before.form, true);
+  await setAttr("results-only", "");
+  await poll(async () => !(await layout()).form);
+  const only = await layout();
+  assert.deepEqual([only.form, only.inputs, only.total], [false, 0, true], JSON.stringify(only));
+  assert.equal(only.programs, before.programs, "the same program cards");
+  assert.match(only.answers ?? "", /硕士研究生/, "the answers used are shown");
+  await waitTotal(page, "120000.00");
+  await context.close();
+});
