@@ -170,6 +170,13 @@ async function axeViolations(page) {
   return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
+/** Opens every "why" of the first element by clicking its summary, as a person would. */
+async function openEveryWhy(page) {
+  for (const s of await page.locator(`${W} details[data-why] > summary`).all()) await s.click();
+  const closed = await page.locator(`${W} details[data-why]:not([open])`).count();
+  assert.equal(closed, 0, "every why is open");
+}
+
 test("a postdoc with 24 months sees 300,000.00, with the schedule and the why", async () => {
   const { page, context, log } = await openPage(browser, demo());
   await fillPostdoc(page);
@@ -705,4 +712,29 @@ test("attributes: version pins a version (Zibo 2019 against 2022); results-only 
   assert.match(only.answers ?? "", /硕士研究生/, "the answers used are shown");
   await waitTotal(page, "120000.00");
   await context.close();
+});
+
+// ------------------------------------------------------------------ accessibility and layout
+
+test("axe reports no WCAG 2.2 AA violations with an error beside a field, every 'why' open, and the comparison", async () => {
+  for (const [state, url, reach] of [
+    ["an error beside a field", demo(), async (page) => {
+      await fillPostdoc(page, "240");
+      await assertFieldError(page, "months_in_station", msg("zh-CN", "vRange", 0, 72));
+    }],
+    ["every 'why' open", demo("&lang=en"), async (page) => {
+      await fillPostdoc(page, "6");
+      await waitTotal(page, "75000.00");
+      await openEveryWhy(page);
+    }],
+    ["the comparison of Zibo 2019 and 2022", ziboCompare(), async (page) => {
+      await fillZiboMaster(page);
+      await waitAllTotals(page, ["120000.00", "80000.00", "120000.00"]);
+    }],
+  ]) {
+    const { page, context } = await openPage(browser, url);
+    await reach(page);
+    assert.deepEqual(await axeViolations(page), [], state);
+    await context.close();
+  }
 });
