@@ -289,18 +289,6 @@ test("axe reports no WCAG 2.2 AA violations on the demo and the embed page", asy
   }
 });
 
-test("works at 360 px wide and at 200% zoom without horizontal scrolling", async () => {
-  for (const width of [360, 640]) {
-    const { page, context } = await openPage(browser, demo(), { viewport: { width, height: 800 } });
-    await fillPostdoc(page);
-    await waitTotal(page, "300000.00");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${width}px: ${overflow}px horizontal overflow`);
-    await shot(page, `postdoc-${width}px`);
-    await context.close();
-  }
-});
-
 test("comparing Zibo 2019 and 2022 for the same answers", async () => {
   const { page, context } = await openPage(browser, ziboCompare());
   await fillZiboMaster(page);
@@ -736,5 +724,79 @@ test("axe reports no WCAG 2.2 AA violations with an error beside a field, every 
     await reach(page);
     assert.deepEqual(await axeViolations(page), [], state);
     await context.close();
+  }
+});
+
+// Chrome's browser zoom reflows: at 200 % a 1280×800 window lays the page out in a 640×400
+// CSS-pixel viewport and reports devicePixelRatio 2, because Blink applies the zoom as part of the
+// device scale factor ("zoom for DSF"): media queries, wrapping and layout are those of 640 px, and
+// each CSS pixel is drawn with 2×2 device pixels. A context with viewport 640×400 and
+// deviceScaleFactor 2 is exactly that window at 200 % (a bare 640 px viewport draws text at half
+// that size; CDP's Emulation.setPageScaleFactor is a pinch zoom that magnifies the 1280 px layout
+// and reflows nothing, so it cannot show a layout problem).
+const LAYOUTS = [
+  { name: "200% zoom of a 1280×800 window", options: { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 }, width: 640, dpr: 2 },
+  { name: "a 360 px wide phone", options: { viewport: { width: 360, height: 800 } }, width: 360, dpr: 1 },
+];
+// Running text (not headings, which may scale with the width): the same CSS size as at 100 % in a
+// wide window, so zoomed it is drawn at twice the size.
+const BODY_TEXT = [".lead", `${W} .intro`, `${W} [data-question] .label`, `${W} .help`, `${W} .option-text`, `${W} .reason-text`, `${W} .quote p`, `${W} .btn`];
+const MIN_TEXT_PX = 12;
+
+/** Fills the demo, opens every "why", and measures: overflow, boxes outside the viewport, text sizes. */
+async function measureLayout(page) {
+  await fillPostdoc(page);
+  await waitTotal(page, "300000.00");
+  await openEveryWhy(page);
+  const sizes = {};
+  for (const sel of BODY_TEXT) sizes[sel] = await page.locator(sel).first().evaluate((el) => getComputedStyle(el).fontSize);
+  const layout = await page.evaluate(() => {
+    const all = [];
+    const walk = (root) => {
+      for (const el of root.querySelectorAll("*")) {
+        all.push(el);
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(document);
+    const width = document.documentElement.clientWidth;
+    const outside = [];
+    let smallest = Infinity;
+    for (const el of all) {
+      if (!el.checkVisibility({ visibilityProperty: true })) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) continue; // visually hidden, for screen readers only
+      if (box.left < -0.5 || box.right > width + 0.5) outside.push(`${el.localName}.${el.getAttribute("class") ?? ""} ${Math.round(box.left)}…${Math.round(box.right)}`);
+      if ([...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim())) smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+    }
+    return {
+      width,
+      innerWidth,
+      dpr: devicePixelRatio,
+      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      outside,
+      smallest,
+    };
+  });
+  return { ...layout, sizes };
+}
+
+test("at 200% zoom and at 360 px wide: no horizontal scrolling, nothing cut off, text not shrunk", async () => {
+  const base = await openPage(browser, demo(), { viewport: { width: 1280, height: 800 } });
+  const wide = await measureLayout(base.page);
+  await base.context.close();
+  for (const layout of LAYOUTS) {
+    for (const lang of ["zh-CN", "en"]) {
+      const label = `${layout.name}, ${lang}`;
+      const { page, context } = await openPage(browser, demo(`&lang=${lang}`), { locale: lang, ...layout.options });
+      const m = await measureLayout(page);
+      assert.deepEqual([m.innerWidth, m.dpr], [layout.width, layout.dpr], `${label}: the viewport`);
+      assert.ok(m.overflow <= 0, `${label}: ${m.overflow}px of horizontal scrolling`);
+      assert.deepEqual(m.outside, [], `${label}: boxes cut off at the viewport's edge`);
+      assert.ok(m.smallest >= MIN_TEXT_PX, `${label}: text of ${m.smallest}px`);
+      if (lang === "zh-CN") assert.deepEqual(m.sizes, wide.sizes, `${label}: running text as large as in a wide window`);
+      await shot(page, `postdoc-${layout.width}px-dpr${layout.dpr}-${lang}`);
+      await context.close();
+    }
   }
 });
