@@ -721,7 +721,8 @@ export class SubsidyCalculator extends HTMLElement {
   _renderSummary(lang) {
     clear(this._summary);
     this._summary.append(h("h4", { id: "answers-title" }, msg(lang, "answersTitle")));
-    const rows = [...this._fields.values()].filter((f) => this._answers[f.id] !== undefined);
+    // only the answers used: one refused beside its field (e.g. from a hand-made link) is not an answer
+    const rows = [...this._fields.values()].filter((f) => this._answers[f.id] !== undefined && !f.error);
     if (!rows.length) {
       this._summary.append(h("p", null, msg(lang, "noAnswers")));
       return;
