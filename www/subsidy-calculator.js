@@ -480,7 +480,7 @@ export class SubsidyCalculator extends HTMLElement {
       if (Object.prototype.hasOwnProperty.call(answers, id)) this._answers[id] = answers[id];
       else delete this._answers[id];
       const field = this._fields.get(id);
-      if (field?.badInput()) formErrors[id] = msg(lang, field.kind === "date" ? "vDate" : "vNumber");
+      if (field?.badInput()) formErrors[id] = msg(lang, field.kind === "date" ? "vDate" : field.kind === "integer" ? "vWholeNumber" : "vNumber");
     }
     this._formErrors = formErrors;
   }
@@ -772,7 +772,8 @@ export class SubsidyCalculator extends HTMLElement {
   _renderSummary(lang) {
     clear(this._summary);
     this._summary.append(h("h4", { id: "answers-title" }, msg(lang, "answersTitle")));
-    const rows = [...this._fields.values()].filter((f) => this._answers[f.id] !== undefined);
+    // only the answers used: one refused beside its field (e.g. from a hand-made link) is not an answer
+    const rows = [...this._fields.values()].filter((f) => this._answers[f.id] !== undefined && !f.error);
     if (!rows.length) {
       this._summary.append(h("p", null, msg(lang, "noAnswers")));
       return;

@@ -49,9 +49,12 @@ export async function launch() {
   return browser;
 }
 
-/** A page that records console errors, page errors, CSP violations and every request. */
-export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, locale = "zh-CN" } = {}) {
-  const context = await browser.newContext({ viewport, locale });
+/**
+ * A page that records console errors, page errors, CSP violations and every request. Other
+ * options (deviceScaleFactor, permissions, …) go to browser.newContext as they are.
+ */
+export async function openPage(browser, url, { viewport = { width: 1280, height: 900 }, locale = "zh-CN", ...contextOptions } = {}) {
+  const context = await browser.newContext({ viewport, locale, ...contextOptions });
   const page = await context.newPage();
   const log = { errors: [], requests: [], csp: [] };
   page.on("pageerror", (e) => log.errors.push(String(e)));

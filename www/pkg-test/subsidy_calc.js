@@ -1,4 +1,4 @@
-import { shared, values } from './snippets/subsidy-calc-ea3fec935628846d/inline0.js';
+import { shared } from './snippets/subsidy-calc-ea3fec935628846d/inline0.js';
 import * as import1 from "./snippets/subsidy-calc-ea3fec935628846d/inline0.js"
 
 
@@ -384,16 +384,12 @@ function __wbg_get_imports() {
         __wbg_set_e4b9a833d288759a: function(arg0, arg1, arg2) {
             arg0[arg1] = arg2;
         },
-        __wbg_shared_b26f1c916f6c4c2b: function(arg0, arg1) {
+        __wbg_shared_55528ad50958964a: function(arg0, arg1) {
             const ret = shared(getStringFromWasm0(arg0, arg1));
             return ret;
         },
         __wbg_value_e0f328965e184931: function(arg0) {
             const ret = arg0.value;
-            return ret;
-        },
-        __wbg_values_5d9972410f384b09: function(arg0, arg1) {
-            const ret = values(getStringFromWasm0(arg0, arg1));
             return ret;
         },
         __wbindgen_generic_0000000000000001: function(arg0) {
