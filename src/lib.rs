@@ -57,9 +57,12 @@ pub use estimate::{
 };
 pub use money::{parse_decimal, Rounding, RoundingMode};
 pub use report::text_report;
+#[cfg(not(target_arch = "wasm32"))]
+pub use rules::load_bundle;
 pub use rules::{
-    bundle_json, load_bundle, load_version, Amount, Bound, Bundle, BundleVersion, Choice, Condition, Explained, Formula, Lang, NamedValue,
-    Payer, Periodic, Program, ProgramKind, QType, Question, RuleSet, Schedule, ScheduleRow, Source, Table, Text, Version, BUNDLE_FORMAT,
+    bundle_json, load_bundle_value, load_version, Amount, Bound, Bundle, BundleVersion, Choice, Condition, Explained, Formula, Lang,
+    NamedValue, Payer, Periodic, Program, ProgramKind, QType, Question, RuleSet, Schedule, ScheduleRow, Source, Table, Text, Version,
+    BUNDLE_FORMAT,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, read_dir, rule_files};

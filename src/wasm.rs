@@ -3,18 +3,19 @@
 //! logic lives here.
 //!
 //! An estimate crosses in two parts (see `contract.rs`): the texts that do not depend on the
-//! answers once per version and language (serialized with serde_json, parsed by `JSON.parse`,
-//! frozen and kept here), and per call the part that does, through serde-wasm-bindgen (faster
-//! than serde_json and `JSON.parse` for it, measured in BENCHMARKS.md); `overlay` lays the
-//! second over the first, key by key, into the object the CLI prints. Errors cross as `{ kind, code, message, field?, …arguments, errors? }` with the
+//! answers once per version and language (frozen and kept here), and per call the part that
+//! does; both through serde-wasm-bindgen (faster than serde_json and `JSON.parse` for the
+//! answer part, measured in BENCHMARKS.md). `overlay` lays the second over the first, key by
+//! key, into the object the CLI prints. Bundles too are read from a parsed JS object, so the
+//! wasm links no JSON parser or writer of its own. Errors cross as `{ kind, code, message, field?, …arguments, errors? }` with the
 //! message in the language asked for.
 
 use crate::answers::{validate, Answers, Raw};
-use crate::contract::{OptionView, Part, QuestionView, VersionInfo};
+use crate::contract::{Estimate, OptionView, Part, QuestionView, VersionInfo};
 use crate::error::{AnswerError, EstimateError, RuleErrors};
 use crate::estimate::{asked, estimate, pick, Pick, Request};
 use crate::expr::V;
-use crate::rules::{load_bundle, Lang, QType, RuleSet, Version};
+use crate::rules::{Lang, QType, RuleSet, Version};
 use crate::Date;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -28,9 +29,7 @@ function freeze(x) {
   }
   return x;
 }
-export function shared(json) {
-  return freeze(JSON.parse(json));
-}
+export { freeze };
 const object = (x) => x !== null && typeof x === "object";
 export function overlay(shared, values) {
   if (Array.isArray(values)) return values.map((v, i) => overlay(shared?.[i], v));
@@ -45,8 +44,8 @@ export function overlay(shared, values) {
 }
 "#)]
 extern "C" {
-    /// Parses the shared part of an estimate and freezes it.
-    fn shared(json: &str) -> JsValue;
+    /// Freezes the shared part of an estimate, deeply.
+    fn freeze(shared: &JsValue) -> JsValue;
     /// Lays the answer part over the shared part.
     fn overlay(shared: &JsValue, values: &JsValue) -> JsValue;
 }
@@ -56,50 +55,55 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
-/// An error for JS: its kind, code and arguments, its message in `lang`, and for answers each
-/// bad field with its own code and message.
-fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
-    let mut out = serde_json::to_value(e).unwrap_or_default();
-    if let Some(o) = out.as_object_mut() {
-        o.insert("kind".into(), e.kind().into());
-        o.insert("message".into(), e.message(lang).into());
-        // the JS API names the date `asOf`
-        if let Some(f) = e.field() {
-            o.insert("field".into(), if f == "as_of" { "asOf" } else { f }.into());
-        }
-        if let EstimateError::Answers { errors } = e {
-            o.insert("errors".into(), field_errors(errors, lang));
-        }
-    }
-    to_js(&out)
+/// An error for JS: its kind, code and arguments (serde), its message in `lang`, the field at
+/// fault and, for answers, each bad field with its own code and message.
+#[derive(Serialize)]
+struct ErrorOut<'a, E: Serialize> {
+    kind: &'static str,
+    #[serde(flatten)]
+    error: &'a E,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldErrorOut<'a>>,
 }
 
-fn field_errors(errors: &[AnswerError], lang: Lang) -> serde_json::Value {
-    errors
-        .iter()
-        .map(|x| {
-            let mut j = serde_json::to_value(x).unwrap_or_default();
-            if let Some(o) = j.as_object_mut() {
-                o.insert("message".into(), x.message(lang).into());
-            }
-            j
-        })
-        .collect()
+/// One bad answer for JS: its field, code and arguments, and its message.
+#[derive(Serialize)]
+struct FieldErrorOut<'a> {
+    #[serde(flatten)]
+    error: &'a AnswerError,
+    message: String,
+}
+
+fn field_errors(errors: &[AnswerError], lang: Lang) -> Vec<FieldErrorOut<'_>> {
+    errors.iter().map(|error| FieldErrorOut { error, message: error.message(lang) }).collect()
+}
+
+fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
+    let errors = match e {
+        EstimateError::Answers { errors } => field_errors(errors, lang),
+        _ => Vec::new(),
+    };
+    // the JS API names the date `asOf`
+    let field = e.field().map(|f| if f == "as_of" { "asOf" } else { f });
+    to_js(&ErrorOut { kind: e.kind(), error: e, message: e.message(lang), field, errors })
+}
+
+/// A rule-file error for JS: the first problem's code, arguments, file, line and column, every
+/// problem under `problems`, and all of them in words.
+#[derive(Serialize)]
+struct RuleErrorOut<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    first: Option<&'a crate::error::RuleError>,
+    message: String,
+    problems: &'a RuleErrors,
 }
 
 fn rule_error(e: &RuleErrors) -> JsValue {
-    let first = e.0.first();
-    let mut out = serde_json::json!({ "kind": "rules", "message": e.describe(Lang::En), "errors": e });
-    if let (Some(o), Some(f)) = (out.as_object_mut(), first) {
-        o.insert("code".into(), serde_json::to_value(&f.problem).ok().and_then(|p| p.get("code").cloned()).unwrap_or_default());
-        o.insert("file".into(), f.file.clone().into());
-        o.insert("line".into(), f.line.into());
-        o.insert("column".into(), f.column.into());
-        if !f.field.is_empty() {
-            o.insert("field".into(), f.field.clone().into());
-        }
-    }
-    to_js(&out)
+    to_js(&RuleErrorOut { kind: "rules", first: e.0.first(), message: e.describe(Lang::En), problems: e })
 }
 
 fn input_error(e: EstimateError) -> JsValue {
@@ -162,16 +166,33 @@ fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
     Ok(out)
 }
 
-/// The JS value of a validated answer to `q`, as `estimate` takes answers.
-fn answer_value(q: &crate::rules::Question, v: V) -> serde_json::Value {
-    match v {
-        V::Opt(o) => q.options.get(o).map_or(serde_json::Value::Null, |x| x.id.clone().into()),
-        V::Bool(b) => b.into(),
-        V::Num(n) if n.scale() == 0 => i64::try_from(n.mantissa()).map_or_else(|_| n.to_string().into(), Into::into),
-        V::Num(n) => n.to_string().into(),
-        V::Date(d) => d.to_string().into(),
-        _ => serde_json::Value::Null,
-    }
+/// A validated answer as `estimate` takes answers: an option id, a boolean, a whole number,
+/// or text (decimals and dates).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AnswerOut<'v> {
+    Text(String),
+    Id(&'v str),
+    Bool(bool),
+    Int(i64),
+}
+
+fn answer_value(q: &crate::rules::Question, v: V) -> Option<AnswerOut<'_>> {
+    Some(match v {
+        V::Opt(o) => AnswerOut::Id(&q.options.get(o)?.id),
+        V::Bool(b) => AnswerOut::Bool(b),
+        V::Num(n) if n.scale() == 0 => i64::try_from(n.mantissa()).map_or_else(|_| AnswerOut::Text(n.to_string()), AnswerOut::Int),
+        V::Num(n) => AnswerOut::Text(n.to_string()),
+        V::Date(d) => AnswerOut::Text(d.to_string()),
+        _ => return None,
+    })
+}
+
+/// What `answersFromForm` gives.
+#[derive(Serialize)]
+struct FormAnswers<'a> {
+    answers: std::collections::BTreeMap<&'a str, AnswerOut<'a>>,
+    errors: Vec<FieldErrorOut<'a>>,
 }
 
 /// A loaded rule set, ready to estimate.
@@ -183,25 +204,21 @@ pub struct Calculator {
 }
 
 impl Calculator {
-    /// The shared part of `v`'s estimates in `lang`, made once (from the estimate with
-    /// nothing answered); `None` if even that cannot be made.
-    fn shared_part(&self, v: &Version, lang: Lang, as_of: Date) -> Option<JsValue> {
-        if let Some((_, _, s)) = self.shared.borrow().iter().find(|(id, l, _)| *id == v.version && *l == lang) {
-            return Some(s.clone());
+    /// The shared part of the estimates of `e`'s version in `lang`: made from the first such
+    /// estimate (its answer parts are laid over by every call's), frozen and kept.
+    fn shared_part(&self, e: &Estimate<'_>, lang: Lang) -> JsValue {
+        let version = e.version.or(e.version_candidates.last().copied()).unwrap_or_default();
+        if let Some((_, _, s)) = self.shared.borrow().iter().find(|(id, l, _)| id == version && *l == lang) {
+            return s.clone();
         }
-        let template = crate::estimate::estimate_version(v, &Answers { values: Vec::new() }, as_of, lang).ok()?;
-        let s = shared(&Part::Shared.write(|| serde_json::to_string(&template)).ok()?);
-        self.shared.borrow_mut().push((v.version.clone(), lang, s.clone()));
-        Some(s)
+        let s = freeze(&Part::Shared.write(|| to_js(e)));
+        self.shared.borrow_mut().push((version.to_string(), lang, s.clone()));
+        s
     }
 
     fn estimate_js(&self, raw: &[(String, Raw)], as_of: Date, version: Option<&str>, lang: Lang) -> Result<JsValue, EstimateError> {
         let e = estimate(&self.rules, &Request { answers: raw, as_of: Some(as_of), version, lang })?;
-        let texts = e.version.or(e.version_candidates.last().copied()).and_then(|id| self.rules.version(id).ok());
-        match texts.and_then(|v| self.shared_part(v, lang, as_of)) {
-            Some(s) => Ok(overlay(&s, &Part::Answers.write(|| to_js(&e)))),
-            None => Ok(to_js(&e)),
-        }
+        Ok(overlay(&self.shared_part(&e, lang), &Part::Answers.write(|| to_js(&e))))
     }
 
     /// The version whose questions the form shows.
@@ -221,7 +238,16 @@ impl Calculator {
     /// Loads and checks a compiled rule bundle (`subsidy-calc compile`).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(bundle: &str) -> Result<Calculator, JsValue> {
-        load_bundle("bundle", bundle).map(|rules| Calculator { rules, shared: RefCell::new(Vec::new()) }).map_err(|e| rule_error(&e))
+        let value = js_sys::JSON::parse(bundle).map_err(|e| {
+            let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+            rule_error(&crate::rules::json_syntax("bundle", bundle, &message))
+        })?;
+        let format = js_sys::Reflect::get(&value, &"format".into()).unwrap_or(JsValue::UNDEFINED);
+        let shown = js_sys::JSON::stringify(&format).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "missing".into());
+        crate::rules::check_format("bundle", format.as_string().as_deref(), &shown).map_err(|e| rule_error(&e))?;
+        crate::rules::load_bundle_value("bundle", serde_wasm_bindgen::Deserializer::from(value))
+            .map(|rules| Calculator { rules, shared: RefCell::new(Vec::new()) })
+            .map_err(|e| rule_error(&e))
     }
 
     /// The rule set id.
@@ -358,18 +384,20 @@ impl Calculator {
         let first = self.form_version(as_of, version.as_deref(), &[]).map_err(|e| estimate_error(&e, lang))?;
         let v = self.form_version(as_of, version.as_deref(), &read(first)).map_err(|e| estimate_error(&e, lang))?;
         let raw = read(v);
-        let mut answers = serde_json::Map::new();
+        let mut answers = std::collections::BTreeMap::new();
         let mut errors = Vec::new();
         for (id, r) in &raw {
             let Some(q) = v.question_index(id).map(|i| &v.questions[i]) else { continue };
             match validate(q, r, as_of) {
                 Ok(x) => {
-                    answers.insert(id.clone(), answer_value(q, x));
+                    if let Some(a) = answer_value(q, x) {
+                        answers.insert(q.id.as_str(), a);
+                    }
                 }
                 Err(problem) => errors.push(AnswerError { field: id.clone(), problem }),
             }
         }
-        Ok(to_js(&serde_json::json!({ "answers": answers, "errors": field_errors(&errors, lang) })))
+        Ok(to_js(&FormAnswers { answers, errors: field_errors(&errors, lang) }))
     }
 }
 

@@ -8,7 +8,9 @@ mod load;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod locate;
 
-pub use bundle::{bundle_json, load_bundle, Bundle, BundleVersion, BUNDLE_FORMAT};
+#[cfg(not(target_arch = "wasm32"))]
+pub use bundle::load_bundle;
+pub use bundle::{bundle_json, check_format, json_syntax, load_bundle_value, Bundle, BundleVersion, BUNDLE_FORMAT};
 pub use load::load_version;
 #[cfg(not(target_arch = "wasm32"))]
 pub use load::{load_dir, load_file, read_dir, rule_files};

@@ -1,5 +1,5 @@
-import { shared } from './snippets/subsidy-calc-ea3fec935628846d/inline0.js';
 import * as import1 from "./snippets/subsidy-calc-ea3fec935628846d/inline0.js"
+import * as import2 from "./snippets/subsidy-calc-ea3fec935628846d/inline0.js"
 
 
 /**
@@ -265,6 +265,10 @@ function __wbg_get_imports() {
             const ret = arg0.getMonth();
             return ret;
         },
+        __wbg_get_2080c49015e35254: function() { return handleError(function (arg0, arg1) {
+            const ret = Reflect.get(arg0, arg1);
+            return ret;
+        }, arguments); },
         __wbg_get_635eea311fa1a291: function() { return handleError(function (arg0, arg1) {
             const ret = Reflect.get(arg0, arg1);
             return ret;
@@ -367,6 +371,10 @@ function __wbg_get_imports() {
             const ret = arg0.next();
             return ret;
         }, arguments); },
+        __wbg_parse_c3f72b5a24f83c01: function() { return handleError(function (arg0, arg1) {
+            const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
+            return ret;
+        }, arguments); },
         __wbg_prototypesetcall_13162965d1fe7aa3: function(arg0, arg1, arg2) {
             Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
         },
@@ -384,10 +392,10 @@ function __wbg_get_imports() {
         __wbg_set_e4b9a833d288759a: function(arg0, arg1, arg2) {
             arg0[arg1] = arg2;
         },
-        __wbg_shared_55528ad50958964a: function(arg0, arg1) {
-            const ret = shared(getStringFromWasm0(arg0, arg1));
+        __wbg_stringify_0a0fbf2ef722380a: function() { return handleError(function (arg0) {
+            const ret = JSON.stringify(arg0);
             return ret;
-        },
+        }, arguments); },
         __wbg_value_e0f328965e184931: function(arg0) {
             const ret = arg0.value;
             return ret;
@@ -425,6 +433,7 @@ function __wbg_get_imports() {
         __proto__: null,
         "./subsidy_calc_bg.js": import0,
         "./snippets/subsidy-calc-ea3fec935628846d/inline0.js": import1,
+        "./snippets/subsidy-calc-ea3fec935628846d/inline0.js": import2,
     };
 }
 
