@@ -763,11 +763,19 @@ fn mask(v: &Version, values: &mut [V], as_of: Date) {
     }
 }
 
-/// Whether question `q` may still be asked given the partial answers.
+/// Whether question `q` may still be asked given the partial answers: its `ask_when` is not
+/// false, and every unanswered question that `ask_when` reads may itself be asked (one that
+/// never will be leaves it undecided for good, so `q` is never shown). `ask_when` reads only
+/// earlier questions, so this ends.
 fn may_be_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
     match v.questions.get(q).and_then(|x| x.ask_when.as_ref()) {
         None => true,
-        Some(aw) => aw.code.holds(&Env::new(partial, as_of).with_consts(&v.consts)) != Ok(Tri::False),
+        Some(aw) => {
+            aw.code.holds(&Env::new(partial, as_of).with_consts(&v.consts)) != Ok(Tri::False)
+                && aw.reads.iter().all(|&r| {
+                    r < q && (partial.get(r).is_some_and(|x| !matches!(x, V::Unknown)) || may_be_asked(v, r, partial, as_of))
+                })
+        }
     }
 }
 
