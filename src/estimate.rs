@@ -772,9 +772,10 @@ fn may_be_asked(v: &Version, q: usize, partial: &[V], as_of: Date) -> bool {
         None => true,
         Some(aw) => {
             aw.code.holds(&Env::new(partial, as_of).with_consts(&v.consts)) != Ok(Tri::False)
-                && aw.reads.iter().all(|&r| {
-                    r < q && (partial.get(r).is_some_and(|x| !matches!(x, V::Unknown)) || may_be_asked(v, r, partial, as_of))
-                })
+                && aw
+                    .reads
+                    .iter()
+                    .all(|&r| r < q && (partial.get(r).is_some_and(|x| !matches!(x, V::Unknown)) || may_be_asked(v, r, partial, as_of)))
         }
     }
 }
