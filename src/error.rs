@@ -34,6 +34,27 @@ impl<S: ToString> FromIterator<S> for List {
     }
 }
 
+/// Periods `FROM..TO` (TO exclusive, empty when open) as a person reads them: by the last day in
+/// force ("2024-01-15 to 2029-01-14"), or "from FROM" when open.
+fn periods_in_words(periods: &List, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let words: List = periods
+        .0
+        .iter()
+        .map(|p| {
+            let (from, to) = p.split_once("..").unwrap_or((p.as_str(), ""));
+            let last = crate::date::Date::parse(to).ok().and_then(|d| d.add_days(-1));
+            match (last, zh) {
+                (Some(l), true) => format!("{from} 至 {l}"),
+                (Some(l), false) => format!("{from} to {l}"),
+                (None, true) => format!("{from} 起"),
+                (None, false) => format!("from {from}"),
+            }
+        })
+        .collect();
+    words.join(lang)
+}
+
 /// Shortens a value quoted in a message, on a character boundary.
 pub(crate) fn short(s: &str, max_chars: usize) -> String {
     if s.chars().count() <= max_chars {
@@ -639,10 +660,12 @@ impl EstimateError {
         use EstimateError as E;
         let zh = lang == Lang::Zh;
         match self {
-            E::NoVersion { as_of, covered } if zh => format!("{as_of} 没有有效的政策版本；本规则集覆盖 {}", covered.join(lang)),
+            E::NoVersion { as_of, covered } if zh => {
+                format!("{as_of} 没有有效的政策版本；本规则集施行期间为 {}", periods_in_words(covered, lang))
+            }
             E::NoVersion { as_of, covered } => format!(
-                "no version is in force on {as_of}; the rule set covers {}",
-                if covered.0.is_empty() { "no period".to_string() } else { covered.join(lang) }
+                "no version is in force on {as_of}; the rule set is in force {}",
+                if covered.0.is_empty() { "in no period".to_string() } else { periods_in_words(covered, lang) }
             ),
             E::UnknownVersion { version, known } if zh => format!("没有版本 {version:?}；现有版本为 {}", known.join(lang)),
             E::UnknownVersion { version, known } => format!("there is no version {version:?}; the versions are {}", known.join(lang)),

@@ -109,7 +109,7 @@ fn bad_input_exits_2_with_one_clear_line() {
         (&["--as-of", "2024-07-15"], "{not json", "answers: not valid JSON"),
         (&["--as-of", "2024-07-15"], "[1, 2]", "answers: answers must be a JSON object"),
         (&["--as-of", "2024-02-30"], "{}", "--as-of: 2024-02 has no day 30"),
-        (&["--as-of", "2023-12-31"], "{}", "no version is in force on 2023-12-31; the rule set covers 2024-01-01.."),
+        (&["--as-of", "2023-12-31"], "{}", "no version is in force on 2023-12-31; the rule set is in force from 2024-01-01"),
     ];
     for (extra, stdin, want) in cases {
         let mut args = vec!["estimate", "--rules", BAOTOU, "--answers", "-", "--lang", "en"];
