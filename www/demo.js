@@ -3,6 +3,8 @@
 // The page state (rule set, date, language) lives in the query string; the element keeps the
 // answers in the hash (#a=…), so a copied link restores everything.
 
+import { lastDay, msg } from "./messages.js";
+
 const T = {
   "zh-CN": {
     pageTitle: "政策补贴估算器",
@@ -15,6 +17,7 @@ const T = {
     ruleset: "政策",
     asof: "估算日期",
     asofHelp: "按这一天施行的政策版本计算。",
+    covers: (periods) => `本政策的施行期间：${periods}。`,
     compareTitle: "比较两个版本",
     compareLead: "用同样的回答，对比同一政策的两个版本（例如淄博 2019 年与 2022 年的住房补贴）。",
     compareOpen: "打开比较",
@@ -32,6 +35,9 @@ const T = {
       "guangzhou-tianhe": "广州天河区 博士后、博士工作站",
       zibo: "淄博市 人才住房补贴",
       shenyang: "沈阳市 博士后留企生活补贴",
+      changsha: "长沙市 毕业生生活补贴与首套购房补贴",
+      zhongshan: "中山市 博士后生活补贴与留中山补贴",
+      "guangzhou-zengcheng": "广州增城区 博士后生活补贴（2024–2029）",
     },
   },
   en: {
@@ -45,6 +51,7 @@ const T = {
     ruleset: "Policy",
     asof: "Estimate as of",
     asofHelp: "The version of the policy in force on this day is used.",
+    covers: (periods) => `This policy covers ${periods}.`,
     compareTitle: "Compare two versions",
     compareLead: "The same answers under two versions of one policy (for example Zibo's housing subsidies of 2019 and 2022).",
     compareOpen: "Open the comparison",
@@ -62,6 +69,9 @@ const T = {
       "guangzhou-tianhe": "Guangzhou Tianhe: postdoctoral and doctoral workstations",
       zibo: "Zibo: talent housing subsidies",
       shenyang: "Shenyang: living subsidy for postdocs in enterprises",
+      changsha: "Changsha: graduate living allowance and first-home subsidy",
+      zhongshan: "Zhongshan: postdoctoral living and retention allowances",
+      "guangzhou-zengcheng": "Guangzhou Zengcheng: postdoc living allowance (2024–2029)",
     },
   },
 };
@@ -133,6 +143,7 @@ function renderTexts() {
   toggle.textContent = t(state.compare ? "compareClose" : "compareOpen");
   note.textContent = noteKey ? t(noteKey) : "";
   renderVersionOptions();
+  if (calc.versions?.length) renderCoverage();
 }
 
 // ------------------------------------------------------------------ comparison
@@ -257,8 +268,26 @@ selB.addEventListener("change", () => {
   renderVersionOptions();
 });
 
+/** The date picker says which days the chosen policy covers, and offers only those. */
+function renderCoverage() {
+  const versions = calc.versions;
+  const help = $("asof-help");
+  if (!versions.length) {
+    help.textContent = t("asofHelp");
+    return;
+  }
+  const from = versions[0].effective_from;
+  const to = versions[versions.length - 1].effective_to;
+  const period = msg(state.lang, "period", from, to);
+  help.textContent = `${t("asofHelp")} ${t("covers", period)}`;
+  asofInput.min = from;
+  if (to) asofInput.max = lastDay(to);
+  else asofInput.removeAttribute("max");
+}
+
 calc.addEventListener("rules-loaded", (e) => {
   if (e.target !== calc) return;
+  renderCoverage();
   if (compareEls) pickDefaultVersions();
   else renderVersionOptions();
 });

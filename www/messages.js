@@ -1,5 +1,5 @@
 // The last day a period covers: the day before its exclusive end (YYYY-MM-DD, UTC calendar).
-function lastDay(end) {
+export function lastDay(end) {
   const d = new Date(`${end}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(0, 10);
