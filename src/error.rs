@@ -266,6 +266,8 @@ problems! {
     Needs { op: String, want: String, found: String } => "'{op}' needs {want}, but this is {found}", "'{op}' 需要{want}，但这里是{found}";
     /// An operator given two operands of different types.
     Mixes { op: String, a: String, b: String } => "'{op}' mixes {a} and {b}", "'{op}' 混用了{a}和{b}";
+    /// A number added to or subtracted from a date.
+    DatePlusNumber { op: String } => "'{op}' mixes a date and a number; write the length as years(n), months(n) or days(n)", "'{op}' 混用了日期和数字；时长请写作 years(n)、months(n) 或 days(n)";
     /// An ordering of values that have no order.
     Orders { op: String, found: String } => "'{op}' orders numbers or dates, not {found}", "'{op}' 只能比较数字或日期，不能比较{found}";
     /// `'x' in [...]` without a question before `in`.

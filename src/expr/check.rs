@@ -160,6 +160,9 @@ pub fn check(e: &mut Expr, scope: &Scope<'_>) -> Result<Ty, ParseError> {
                         (_, Ty::Num, Ty::Num) => Ok(Ty::Num),
                         (_, Ty::Date, Ty::Span) | (BinOp::Add, Ty::Span, Ty::Date) => Ok(Ty::Date),
                         (_, Ty::Span, Ty::Span) => Ok(Ty::Span),
+                        (_, Ty::Date, Ty::Num) | (BinOp::Add, Ty::Num, Ty::Date) => {
+                            Err(err(at, Problem::DatePlusNumber { op: op.symbol().into() }))
+                        }
                         (_, Ty::Num | Ty::Date | Ty::Span, Ty::Num | Ty::Date | Ty::Span) => {
                             Err(err(at, Problem::Mixes { op: op.symbol().into(), a: ta.name(scope), b: tb.name(scope) }))
                         }
