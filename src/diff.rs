@@ -69,7 +69,8 @@ fn amounts_by_case(v: &Version, p: &Program) -> Option<Vec<(String, String)>> {
 pub fn diff(a: &Version, b: &Version) -> Vec<String> {
     let mut out = Vec::new();
     if a.effective_from != b.effective_from || a.effective_to != b.effective_to {
-        out.push(format!("period: {} → {}", a.period(), b.period()));
+        let words = |v: &Version| crate::error::period_in_words(&v.period(), crate::rules::Lang::En);
+        out.push(format!("in force: {} → {}", words(a), words(b)));
         match (a.effective_to, b.effective_to) {
             (None, Some(t)) => out.push(format!("the policy now ends: no longer in force from {t}")),
             (Some(_), None) => out.push("the policy no longer has an end date".to_string()),
@@ -111,7 +112,8 @@ pub fn diff(a: &Version, b: &Version) -> Vec<String> {
             let y = rb.iter().find(|(o, _)| o == option).and_then(|(_, y)| *y);
             let show = |d: Option<rust_decimal::Decimal>| d.map_or("no entry".to_string(), |d| d.to_string());
             if *x != y {
-                out.push(format!("table {}: {option} {} → {}", t.id, show(*x), show(y)));
+                let label = a.questions[t.key].options.iter().find(|o| &o.id == option).map_or(option.as_str(), |o| o.label.en.as_str());
+                out.push(format!("table {} ({}): {label} ({option}) {} → {}", t.id, t.name.en, show(*x), show(y)));
             }
         }
         for (option, y) in &rb {

@@ -34,25 +34,21 @@ impl<S: ToString> FromIterator<S> for List {
     }
 }
 
-/// Periods `FROM..TO` (TO exclusive, empty when open) as a person reads them: by the last day in
+/// A period `FROM..TO` (TO exclusive, empty when open) as a person reads it: by the last day in
 /// force ("2024-01-15 to 2029-01-14"), or "from FROM" when open.
+pub(crate) fn period_in_words(p: &str, lang: Lang) -> String {
+    let (from, to) = p.split_once("..").unwrap_or((p, ""));
+    let last = crate::date::Date::parse(to).ok().and_then(|d| d.add_days(-1));
+    match (last, lang) {
+        (Some(l), Lang::Zh) => format!("{from} 至 {l}"),
+        (Some(l), Lang::En) => format!("{from} to {l}"),
+        (None, Lang::Zh) => format!("{from} 起"),
+        (None, Lang::En) => format!("from {from}"),
+    }
+}
+
 fn periods_in_words(periods: &List, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    let words: List = periods
-        .0
-        .iter()
-        .map(|p| {
-            let (from, to) = p.split_once("..").unwrap_or((p.as_str(), ""));
-            let last = crate::date::Date::parse(to).ok().and_then(|d| d.add_days(-1));
-            match (last, zh) {
-                (Some(l), true) => format!("{from} 至 {l}"),
-                (Some(l), false) => format!("{from} to {l}"),
-                (None, true) => format!("{from} 起"),
-                (None, false) => format!("from {from}"),
-            }
-        })
-        .collect();
-    words.join(lang)
+    periods.0.iter().map(|p| period_in_words(p, lang)).collect::<List>().join(lang)
 }
 
 /// Shortens a value quoted in a message, on a character boundary.

@@ -172,7 +172,12 @@ fn diff_names_what_changed() {
     let out = run(&["diff", "tests/broken-sets/good-chain", "2019", "2022"], None);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(text.contains("period: 2019-11-01..2022-08-10 → 2022-08-10.."), "{text}");
+    assert!(text.contains("in force: 2019-11-01 to 2022-08-09 → from 2022-08-10"), "{text}");
+    let out = run(&["diff", "tests/rules/versions-by", "2020", "2022"], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("in force: 2020-01-01 to 2021-12-31 → 2022-01-01 to 2024-12-31"), "{text}");
+    assert!(text.contains("table amounts (Grant by level): Level A (a) 1000.00 → 2000.00"), "{text}");
+    assert!(!text.contains("Level B"), "an unchanged row is not listed: {text}");
     let out = run(&["diff", "rules/zibo", "2019", "2022"], None);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("program housing_subsidy: when degree = master, new_to_zibo = true: 80000.00 → 120000.00"), "{text}");
