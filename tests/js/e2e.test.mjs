@@ -749,6 +749,73 @@ test("attributes: version pins a version (Zibo 2019 against 2022); results-only 
   await context.close();
 });
 
+// ------------------------------------------------------------------ the second round's rule language
+
+/** The text of the first element's part `name`. */
+const partText = (page, name) => page.locator(`${W} [part~="${name}"]`).first().textContent();
+
+test("Changsha: dates typed in date inputs, the age computed beside the birth date, the tier table with the applicant's row marked", async () => {
+  const { page, context, log } = await openPage(browser, `${server.url}index.html?rules=changsha&asof=2024-07-15&lang=en`);
+  await q(page, "degree", "master").check();
+  assert.equal(await q(page, "birth_date").getAttribute("type"), "date");
+  await q(page, "birth_date").fill("1998-05-20");
+  await q(page, "graduated_on").fill("2024-06-30");
+  await q(page, "hukou_in_changsha", "true").check();
+  await q(page, "works_in_changsha", "true").check();
+  await q(page, "public_staff", "false").check();
+  await q(page, "bought_first_home", "false").check();
+  await waitTotal(page, "20000.00");
+  const field = page.locator(`${W} [data-question="birth_date"]`);
+  await poll(async () => /Age on the estimate date: 26/.test(await field.textContent()));
+  assert.match(await field.textContent(), /Age on the estimate date: 26/, "the age the engine computed, beside the date");
+  const card = page.locator(`${W} [data-program="living_allowance"]`);
+  await card.locator("details summary").first().click();
+  const marked = card.locator('[data-table="living_per_year"] tr[aria-current="true"]');
+  assert.equal(await marked.count(), 1, "one row marked");
+  assert.equal(await marked.getAttribute("data-option"), "master");
+  assert.match(await marked.textContent(), /10,000\.00/);
+  assert.match(await card.textContent(), /"Within two years of graduation" is read as/, "the assumption is shown");
+  // the 35th birthday on the estimate date: no longer under 35
+  await q(page, "birth_date").fill("1989-07-15");
+  await waitTotal(page, "0.00");
+  assert.match(await field.textContent(), /Age on the estimate date: 35/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("Zengcheng: outside 2024-01-15 to 2029-01-14 the element says the policy is not in force and names its period; the demo's date picker offers only those days", async () => {
+  const { page, context, log } = await openPage(browser, `${server.url}index.html?rules=guangzhou-zengcheng&asof=2029-01-15`);
+  const alert = page.locator(`${W} [data-error="estimate"]`);
+  await alert.waitFor();
+  const text = await alert.textContent();
+  assert.match(text, /2029-01-15/, "names the date asked");
+  assert.match(text, /2024-01-15 至 2029-01-14/, "names the period by its last day");
+  assert.equal(await page.locator("#asof").getAttribute("min"), "2024-01-15");
+  assert.equal(await page.locator("#asof").getAttribute("max"), "2029-01-14");
+  assert.match(await page.locator("#asof-help").textContent(), /2024-01-15 至 2029-01-14/);
+  // the last day in force estimates
+  await page.locator("#asof").fill("2029-01-14");
+  await q(page, "station_in_zengcheng", "true").check();
+  await q(page, "passed_opening", "true").check();
+  await q(page, "passed_midterm", "true").check();
+  await waitTotal(page, "100000.00");
+  assert.equal(await page.locator(`${W} [data-error="estimate"]`).count(), 0, "the alert is gone");
+  assert.deepEqual(log.errors.filter((e) => !/no version/i.test(e)), []);
+  await context.close();
+});
+
+test("Zibo: the header says which version applies and why, or that it depends on the start date", async () => {
+  const { page, context } = await openPage(browser, `${server.url}index.html?rules=zibo&asof=2023-01-01&lang=en`);
+  await q(page, "degree", "master").check();
+  await q(page, "new_to_zibo", "true").check();
+  await poll(async () => /depends on/.test(await partText(page, "meta")));
+  assert.match(await partText(page, "meta"), /Which rules apply depends on "The day you started full-time work in Zibo" \(2019, 2022\)/);
+  await q(page, "started_on").fill("2021-05-01");
+  await waitTotal(page, "80000.00");
+  assert.match(await partText(page, "meta"), /The 2019 rules apply: The day you started full-time work in Zibo: 2021-05-01/);
+  await context.close();
+});
+
 // ------------------------------------------------------------------ accessibility and layout
 
 test("axe reports no WCAG 2.2 AA violations with an error beside a field, every 'why' open, and the comparison", async () => {
