@@ -381,7 +381,7 @@ mod tests {
             ("t < 'a'", "'<' orders numbers or dates, not an option of t"),
             ("'a' == 'b'", "compare a question with an option, not two strings"),
             ("min(m, d)", "min() needs one type, but got a number and a date"),
-            ("d + 1", "'+' mixes a date and a number"),
+            ("d + 1", "'+' mixes a date and a number; write the length as years(n), months(n) or days(n)"),
             ("years(d)", "years() takes a number, not a date"),
             ("age(m)", "age() takes a date, not a number"),
             ("years(1) < years(2)", "'<' orders numbers or dates, not a length of time"),
