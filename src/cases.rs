@@ -33,6 +33,9 @@ struct Case {
     version: Option<String>,
     #[serde(default)]
     lang: Option<String>,
+    /// Ask for the changes that would make each program pay (more).
+    #[serde(default)]
+    changes: bool,
     #[serde(default)]
     answers: toml::Table,
     #[serde(default)]
@@ -175,7 +178,8 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
             None => Lang::En,
         };
         let answers: Vec<(String, Raw)> = c.answers.iter().map(|(k, v)| (k.clone(), raw(v))).collect();
-        let result = estimate(rs, &Request { answers: &answers, as_of: Some(as_of), version: c.version.as_deref(), lang });
+        let result =
+            estimate(rs, &Request { answers: &answers, as_of: Some(as_of), version: c.version.as_deref(), lang, changes: c.changes });
         let mut failures = Vec::new();
         match (c.expect, c.expect_error, result) {
             (Some(exp), None, Ok(est)) => {

@@ -231,6 +231,69 @@ pub struct ProgramEstimate<'v> {
     /// for every answer still possible.
     #[serde(skip_serializing_if = "answer_opt")]
     pub excluded_by: Option<&'v str>,
+    /// Asked for with `changes`: up to three ways to make the program pay, or pay more, each
+    /// exact (re-estimated with it, the program has this status and amount); fewest changed
+    /// answers first, then the highest amount.
+    #[serde(skip_serializing_if = "answer_opt")]
+    pub changes: Option<Vec<ChangeView<'v>>>,
+}
+
+/// A way to make a program pay (more): with these answers set, and every other as answered,
+/// the program has `status` and `amount`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChangeView<'v> {
+    /// The answers to set: a value, or any value within bounds.
+    pub set: Vec<SetAnswer<'v>>,
+    /// Always `eligible`.
+    pub status: Status,
+    /// The amount then (`null` for a program without a published amount).
+    #[serde(serialize_with = "opt_dec")]
+    pub amount: Option<Decimal>,
+}
+
+/// One answer a change sets: `value`, or any value from `min` to `max` (numbers or dates; an
+/// absent bound is open).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SetAnswer<'v> {
+    /// The question id.
+    pub question: &'v str,
+    /// The value to answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<AnswerValue<'v>>,
+    /// The smallest value that works.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<AnswerValue<'v>>,
+    /// The largest value that works.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<AnswerValue<'v>>,
+}
+
+/// An answer as the answers object writes it: a boolean, an option id, a whole number, a
+/// decimal string or a date string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnswerValue<'v> {
+    /// yes / no.
+    Bool(bool),
+    /// An option id.
+    Option(&'v str),
+    /// A whole number.
+    Int(i64),
+    /// A decimal.
+    Decimal(Decimal),
+    /// A date.
+    Date(Date),
+}
+
+impl Serialize for AnswerValue<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnswerValue::Bool(b) => s.serialize_bool(*b),
+            AnswerValue::Option(o) => s.serialize_str(o),
+            AnswerValue::Int(i) => s.serialize_i64(*i),
+            AnswerValue::Decimal(d) => s.collect_str(d),
+            AnswerValue::Date(d) => s.collect_str(d),
+        }
+    }
 }
 
 /// A whole estimate: the public JSON contract of the CLI and the widget.

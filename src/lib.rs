@@ -17,6 +17,7 @@
 //!     as_of: Some(Date::parse("2024-07-15")?),
 //!     version: None,
 //!     lang: Lang::En,
+//!     changes: false,
 //! })?;
 //! assert_eq!(est.total.map(|t| t.to_string()).as_deref(), Some("300000.00"));
 //! # Ok(())
@@ -46,14 +47,15 @@ pub mod rules;
 
 pub use answers::{raw_from_json_text, validate, Answers, Raw, RawAnswers};
 pub use contract::{
-    Estimate, Met, OptionView, Part, Payment, ProgramEstimate, QuestionView, Reason, Status, TableRow, TableView, VersionInfo,
+    AnswerValue, ChangeView, Estimate, Met, OptionView, Part, Payment, ProgramEstimate, QuestionView, Reason, SetAnswer, Status, TableRow,
+    TableView, VersionInfo,
 };
 pub use date::{Date, Span};
 pub use diff::diff;
 pub use error::{AnswerError, AnswerProblem, EstimateError, Expected, Found, List, Problem, RuleError, RuleErrors};
 pub use estimate::{
-    asked, estimate, estimate_version, evaluate, figures, kind, pick, Evaluation, Figure, Figures, Payments, Pick, Request,
-    MAX_COMBINATIONS,
+    asked, estimate, estimate_version, evaluate, figures, kind, pick, program_changes, Change, Evaluation, Figure, Figures, Payments, Pick,
+    Request, Setting, MAX_COMBINATIONS,
 };
 pub use money::{parse_decimal, Rounding, RoundingMode};
 pub use report::text_report;

@@ -1,6 +1,6 @@
 //! A readable text report of an estimate, in zh-CN or en.
 
-use crate::contract::{Estimate, Met, Status};
+use crate::contract::{AnswerValue, Estimate, Met, SetAnswer, Status};
 use crate::rules::{Lang, ProgramKind, Version};
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -27,6 +27,27 @@ fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
+    }
+}
+
+/// An answer a change sets, in words: "= yes", "= Approved", "from 24 to 72".
+fn answer_words(v: &Version, a: &SetAnswer<'_>, lang: Lang) -> String {
+    let q = v.questions.iter().find(|q| q.id == a.question);
+    let word = |x: &AnswerValue<'_>| match x {
+        AnswerValue::Bool(b) => t(lang, if *b { "是" } else { "否" }, if *b { "yes" } else { "no" }).to_string(),
+        AnswerValue::Option(o) => {
+            q.and_then(|q| q.options.iter().find(|x| x.id == *o)).map_or((*o).to_string(), |x| x.label.get(lang).to_string())
+        }
+        AnswerValue::Int(i) => i.to_string(),
+        AnswerValue::Decimal(d) => d.to_string(),
+        AnswerValue::Date(d) => d.to_string(),
+    };
+    match (&a.value, &a.min, &a.max) {
+        (Some(x), _, _) => format!("{} {}", t(lang, "为", "="), word(x)),
+        (None, Some(lo), Some(hi)) => format!("{} {} {} {}", t(lang, "在", "from"), word(lo), t(lang, "至", "to"), word(hi)),
+        (None, Some(lo), None) => format!("{} {}", t(lang, "不低于（不早于）", "from"), word(lo)),
+        (None, None, Some(hi)) => format!("{} {}", t(lang, "不高于（不晚于）", "up to"), word(hi)),
+        (None, None, None) => String::new(),
     }
 }
 
@@ -110,6 +131,22 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
         }
         for a in &p.assumptions {
             let _ = writeln!(s, "  {}{a}", t(lang, "假设：", "Assumption: "));
+        }
+        if let Some(changes) = p.changes.as_ref().filter(|c| !c.is_empty()) {
+            let head = if p.status == Status::Eligible {
+                t(lang, "怎样可以多得", "How to get more")
+            } else {
+                t(lang, "怎样可以符合条件", "How to qualify")
+            };
+            let _ = writeln!(s, "  {head}{}", t(lang, "：", ":"));
+            for c in changes {
+                let set: Vec<String> = c.set.iter().map(|a| format!("{} {}", label(a.question), answer_words(v, a, lang))).collect();
+                let then = match (p.kind, c.amount) {
+                    (ProgramKind::Cash, Some(a)) => format!("{} {cur}", group(&a)),
+                    _ => t(lang, "符合条件", "eligible").to_string(),
+                };
+                let _ = writeln!(s, "  → {} {}{} {then}", t(lang, "如果", "If"), set.join(t(lang, "，并且", ", and ")), t(lang, "：", ":"));
+            }
         }
     }
     if !e.assumptions.is_empty() {

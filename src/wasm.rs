@@ -115,14 +115,17 @@ fn input_error(e: EstimateError) -> JsValue {
 struct Options {
     lang: Option<String>,
     version: Option<String>,
+    #[serde(default)]
+    changes: bool,
 }
 
-fn options(opts: JsValue) -> Result<(Lang, Option<String>), JsValue> {
+/// The options read: language, pinned version, and whether to add the changes.
+fn options(opts: JsValue) -> Result<(Lang, Option<String>, bool), JsValue> {
     if opts.is_null() || opts.is_undefined() {
-        return Ok((Lang::Zh, None));
+        return Ok((Lang::Zh, None, false));
     }
     let o: Options = serde_wasm_bindgen::from_value(opts).unwrap_or_default();
-    Ok((parse_lang(o.lang)?, o.version.filter(|v| !v.is_empty())))
+    Ok((parse_lang(o.lang)?, o.version.filter(|v| !v.is_empty()), o.changes))
 }
 
 fn parse_lang(lang: Option<String>) -> Result<Lang, JsValue> {
@@ -216,8 +219,15 @@ impl Calculator {
         s
     }
 
-    fn estimate_js(&self, raw: &[(String, Raw)], as_of: Date, version: Option<&str>, lang: Lang) -> Result<JsValue, EstimateError> {
-        let e = estimate(&self.rules, &Request { answers: raw, as_of: Some(as_of), version, lang })?;
+    fn estimate_js(
+        &self,
+        raw: &[(String, Raw)],
+        as_of: Date,
+        version: Option<&str>,
+        lang: Lang,
+        changes: bool,
+    ) -> Result<JsValue, EstimateError> {
+        let e = estimate(&self.rules, &Request { answers: raw, as_of: Some(as_of), version, lang, changes })?;
         Ok(overlay(&self.shared_part(&e, lang), &Part::Answers.write(|| to_js(&e))))
     }
 
@@ -257,14 +267,15 @@ impl Calculator {
     }
 
     /// The estimate for `answers` on `asOf` (default today): exactly the CLI's JSON contract.
-    /// `opts`: `{ lang?: "zh-CN" | "en", version?: string }`. Throws `{kind: "answer", field,
+    /// `opts`: `{ lang?: "zh-CN" | "en", version?: string, changes?: boolean }` (`changes`: add
+    /// to each program the changes of answers that would make it pay, or pay more). Throws `{kind: "answer", field,
     /// errors: [...]}` when an answer does not fit its question.
     pub fn estimate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
         test_hook();
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
-        let (lang, version) = options(opts)?;
-        self.estimate_js(&raw, as_of, version.as_deref(), lang).map_err(|e| estimate_error(&e, lang))
+        let (lang, version, changes) = options(opts)?;
+        self.estimate_js(&raw, as_of, version.as_deref(), lang, changes).map_err(|e| estimate_error(&e, lang))
     }
 
     /// Like `estimate`, but never throws for bad answers: returns `{ estimate, errors, error }`
@@ -273,7 +284,7 @@ impl Calculator {
         test_hook();
         let raw = raw_answers(&answers)?;
         let as_of = parse_date(as_of)?;
-        let (lang, version) = options(opts)?;
+        let (lang, version, changes) = options(opts)?;
         let (good, errors) = match self.form_version(as_of, version.as_deref(), &raw) {
             Ok(v) => {
                 let (_, errs) = Answers::parse(v, &raw, as_of);
@@ -284,7 +295,7 @@ impl Calculator {
             Err(_) => (raw.clone(), Vec::new()),
         };
         let out = js_sys::Object::new();
-        let (estimate, error) = match self.estimate_js(&good, as_of, version.as_deref(), lang) {
+        let (estimate, error) = match self.estimate_js(&good, as_of, version.as_deref(), lang, changes) {
             Ok(e) => (e, JsValue::NULL),
             Err(e) => (JsValue::NULL, estimate_error(&e, lang)),
         };
@@ -356,7 +367,7 @@ impl Calculator {
     #[wasm_bindgen(js_name = answersFromForm)]
     pub fn answers_from_form(&self, form: &web_sys::HtmlFormElement, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
         let as_of = parse_date(as_of)?;
-        let (lang, version) = options(opts)?;
+        let (lang, version, _) = options(opts)?;
         let data = web_sys::FormData::new_with_form(form)?;
         let read = |v: &Version| -> Vec<(String, Raw)> {
             let mut raw = Vec::new();

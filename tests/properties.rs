@@ -8,7 +8,9 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use std::sync::OnceLock;
-use subsidy_calc::{estimate, load_dir, Bound, Date, Estimate, Lang, ProgramKind, QType, Raw, Request, RuleSet, Status, Version};
+use subsidy_calc::{
+    estimate, load_dir, AnswerValue, Bound, Date, Estimate, Lang, ProgramKind, QType, Raw, Request, RuleSet, SetAnswer, Status, Version,
+};
 
 fn rule_sets() -> &'static Vec<RuleSet> {
     static SETS: OnceLock<Vec<RuleSet>> = OnceLock::new();
@@ -29,7 +31,39 @@ fn baotou() -> &'static RuleSet {
 }
 
 fn run<'v>(rs: &'v RuleSet, answers: &[(String, Raw)], as_of: Date) -> Estimate<'v> {
-    estimate(rs, &Request { answers, as_of: Some(as_of), version: None, lang: Lang::En }).unwrap()
+    estimate(rs, &Request { answers, as_of: Some(as_of), version: None, lang: Lang::En, changes: false }).unwrap()
+}
+
+fn run_with_changes<'v>(rs: &'v RuleSet, answers: &[(String, Raw)], as_of: Date) -> Estimate<'v> {
+    estimate(rs, &Request { answers, as_of: Some(as_of), version: None, lang: Lang::En, changes: true }).unwrap()
+}
+
+/// An answer value of the contract (as a change sets it) as a raw answer.
+fn raw_of(x: &AnswerValue<'_>) -> Raw {
+    match x {
+        AnswerValue::Bool(b) => Raw::Bool(*b),
+        AnswerValue::Option(o) => Raw::Str((*o).to_string()),
+        AnswerValue::Int(i) => Raw::Int(*i),
+        AnswerValue::Decimal(d) => Raw::Str(d.to_string()),
+        AnswerValue::Date(d) => Raw::Str(d.to_string()),
+    }
+}
+
+/// The values to try for one answer a change sets: the value, or each bound given and a
+/// value between them.
+fn tries(s: &SetAnswer<'_>) -> Vec<Raw> {
+    if let Some(x) = &s.value {
+        return vec![raw_of(x)];
+    }
+    let mut out: Vec<Raw> = [&s.min, &s.max].into_iter().flatten().map(raw_of).collect();
+    match (&s.min, &s.max) {
+        (Some(AnswerValue::Int(a)), Some(AnswerValue::Int(b))) => out.push(Raw::Int(a + (b - a) / 2)),
+        (Some(AnswerValue::Date(a)), Some(AnswerValue::Date(b))) => {
+            out.push(Raw::Str(a.add_days((b.days() - a.days()) / 2).unwrap().to_string()));
+        }
+        _ => {}
+    }
+    out
 }
 
 /// A valid raw answer for question `q` of `v` on `as_of`, chosen by `seed`.
@@ -138,6 +172,55 @@ proptest! {
         let v = v.unwrap();
         let e = run(rs, &answers_for(v, mask, &seeds, as_of), as_of);
         check_invariants(&e);
+    }
+
+    /// Every suggested change, applied to the answers (each bound of a range, and a value
+    /// between), re-estimates to exactly the status and amount it claims; a fixed answer is
+    /// never changed; an eligible program is only offered more.
+    #[test]
+    fn changes_are_exact(set in 0usize..64, mask in any::<u64>(), seeds in prop::collection::vec(any::<u64>(), 8), day in 0i32..4000) {
+        let rs = &rule_sets()[set % rule_sets().len()];
+        let as_of = Date::parse("2019-11-01").unwrap().add_days(day).unwrap();
+        let v = rs.version_on(as_of);
+        prop_assume!(v.is_ok(), "no version is in force on the date");
+        let v = v.unwrap();
+        let answers = answers_for(v, mask, &seeds, as_of);
+        let e = run_with_changes(rs, &answers, as_of);
+        for p in &e.programs {
+            let changes = p.changes.as_ref().expect("changes were asked for");
+            prop_assert!(changes.len() <= 3);
+            for c in changes {
+                prop_assert_eq!(c.status, Status::Eligible);
+                if p.status == Status::Eligible {
+                    prop_assert!(c.amount > p.amount, "{}: {:?} is more than {:?}", &p.id, c.amount, p.amount);
+                }
+                // answers used (given, and asked) that the change sets
+                let changed: Vec<&str> = c
+                    .set
+                    .iter()
+                    .map(|s| s.question)
+                    .filter(|q| answers.iter().any(|(k, _)| k == q) && !e.unused_answers.contains(q))
+                    .collect();
+                for q in &changed {
+                    let question = v.questions.iter().find(|x| x.id == *q).unwrap();
+                    prop_assert!(!question.fixed, "{}: the fixed answer {} is changed", &p.id, q);
+                }
+                // every combination of the values to try
+                let lists: Vec<(String, Vec<Raw>)> = c.set.iter().map(|s| (s.question.to_string(), tries(s))).collect();
+                let mut idx = vec![0usize; lists.len()];
+                loop {
+                    let mut a: Vec<(String, Raw)> = answers.iter().filter(|(k, _)| !lists.iter().any(|(q, _)| q == k)).cloned().collect();
+                    a.extend(lists.iter().enumerate().map(|(j, (q, xs))| (q.clone(), xs[idx[j]].clone())));
+                    let again = run(rs, &a, as_of);
+                    let q = again.programs.iter().find(|x| x.id == p.id).unwrap();
+                    prop_assert_eq!(q.status, Status::Eligible, "{}: {:?} re-estimated", &p.id, &a);
+                    prop_assert_eq!(q.amount, c.amount, "{}: {:?} re-estimated", &p.id, &a);
+                    let Some(k) = (0..lists.len()).rev().find(|&k| idx[k] + 1 < lists[k].1.len()) else { break };
+                    idx[k] += 1;
+                    idx[k + 1..].fill(0);
+                }
+            }
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    match estimate(rs, &Request { answers: &raw, as_of, version, lang }) {
+    match estimate(rs, &Request { answers: &raw, as_of, version, lang, changes: true }) {
         Ok(e) => common::check_estimate(rs, &e, lang),
         Err(e) => common::check_error(&e),
     }

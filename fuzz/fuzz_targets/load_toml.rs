@@ -84,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
         (to.and_then(|d| d.add_days(-1)), Lang::Zh),
         (Date::from_ymd(2000, 1, 1).ok(), Lang::Zh),
     ] {
-        match estimate(&rs, &Request { answers: &[], as_of, version: None, lang }) {
+        match estimate(&rs, &Request { answers: &[], as_of, version: None, lang, changes: true }) {
             Ok(e) => common::check_estimate(&rs, &e, lang),
             Err(e) => common::check_error(&e),
         }

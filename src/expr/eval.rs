@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 
 /// A runtime value. `Unknown` is an unanswered (or not applicable) question and anything
 /// that depends on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum V {
     /// Not known yet.
     Unknown,

@@ -444,7 +444,7 @@ impl<'v> Batch<'v> {
         }
         let by_version = v.versions_by.is_some();
         let error = match result.and_then(|raw| {
-            evaluate(self.rules, &Request { answers: raw, as_of: Some(self.as_of), version: None, lang: Lang::En })
+            evaluate(self.rules, &Request { answers: raw, as_of: Some(self.as_of), version: None, lang: Lang::En, changes: false })
                 .map_err(|e| e.to_string())
         }) {
             Err(e) => Some(e),

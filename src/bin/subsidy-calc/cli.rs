@@ -64,6 +64,10 @@ enum Cmd {
         /// (or {"error": {kind, message, field}} for a line that cannot be estimated).
         #[arg(long)]
         jsonl: bool,
+        /// Add to each program up to three changes of answers that would make it pay, or pay
+        /// more (fewest changed answers first, then the highest amount).
+        #[arg(long)]
+        changes: bool,
     },
     /// Show what changed between two versions of a rule set, in words.
     Diff {
@@ -256,6 +260,7 @@ struct EstimateArgs {
     format: Format,
     lang: String,
     jsonl: bool,
+    changes: bool,
 }
 
 /// A line of `--jsonl` output for an answers object that cannot be estimated: the error's
@@ -270,14 +275,14 @@ fn error_line(e: &EstimateError, lang: Lang) -> String {
     serde_json::json!({ "error": error }).to_string()
 }
 
-fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lang) -> ExitCode {
+fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lang, changes: bool) -> ExitCode {
     use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let row = match raw_from_json_text(line) {
             Err(e) => error_line(&EstimateError::Answers { errors: vec![e] }, lang),
-            Ok(raw) => match estimate(rs, &Request { answers: &raw, as_of: Some(as_of), version: pin, lang }) {
+            Ok(raw) => match estimate(rs, &Request { answers: &raw, as_of: Some(as_of), version: pin, lang, changes }) {
                 Ok(est) => serde_json::to_string(&est).unwrap_or_default(),
                 Err(e) => error_line(&e, lang),
             },
@@ -293,7 +298,7 @@ fn run_jsonl(rs: &RuleSet, text: &str, as_of: Date, pin: Option<&str>, lang: Lan
 }
 
 fn run_estimate(args: EstimateArgs) -> ExitCode {
-    let EstimateArgs { rules, as_of, pin, answers, format, lang, jsonl } = args;
+    let EstimateArgs { rules, as_of, pin, answers, format, lang, jsonl, changes } = args;
     let lang = match parse_lang(&lang) {
         Ok(l) => l,
         Err(code) => return code,
@@ -318,7 +323,7 @@ fn run_estimate(args: EstimateArgs) -> ExitCode {
     };
     if jsonl {
         return match load_rules(&rules) {
-            Ok(rs) => run_jsonl(&rs, &text, as_of, pin.as_deref(), lang),
+            Ok(rs) => run_jsonl(&rs, &text, as_of, pin.as_deref(), lang, changes),
             Err(e) => bad_input(e.0.first().map(|x| x.describe(lang)).unwrap_or_default()),
         };
     }
@@ -330,7 +335,7 @@ fn run_estimate(args: EstimateArgs) -> ExitCode {
         Ok(rs) => rs,
         Err(e) => return bad_input(e.0.first().map(|x| x.describe(lang)).unwrap_or_default()),
     };
-    let req = Request { answers: &raw, as_of: Some(as_of), version: pin.as_deref(), lang };
+    let req = Request { answers: &raw, as_of: Some(as_of), version: pin.as_deref(), lang, changes };
     match estimate(&rs, &req) {
         Ok(est) => {
             match format {
@@ -374,8 +379,8 @@ pub fn main() -> ExitCode {
             Ok(lang) => test(paths, lang),
             Err(code) => code,
         },
-        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang, jsonl } => {
-            run_estimate(EstimateArgs { rules, as_of, pin: rules_version, answers, format, lang, jsonl })
+        Cmd::Estimate { rules, as_of, rules_version, answers, format, lang, jsonl, changes } => {
+            run_estimate(EstimateArgs { rules, as_of, pin: rules_version, answers, format, lang, jsonl, changes })
         }
         Cmd::Batch { rules, input, output, as_of, summary } => {
             let as_of = match parse_as_of(as_of.as_deref(), Lang::En) {

@@ -12,8 +12,14 @@
 //! that path asked for statuses and amounts only (batch, screening); [`estimate_version`]
 //! adds the reasons and texts of the contract.
 
+mod changes;
+
+pub use changes::{Change, Setting};
+
 use crate::answers::{Answers, Raw};
-use crate::contract::{Age, Estimate, Met, Payment, ProgramEstimate, Reason, Status, TableRow, TableView};
+use crate::contract::{
+    Age, AnswerValue, ChangeView, Estimate, Met, Payment, ProgramEstimate, Reason, SetAnswer, Status, TableRow, TableView,
+};
 use crate::date::{Date, Span};
 use crate::error::{EstimateError, List};
 use crate::expr::{Env, EvalError, Expr, Kind, Programs, Tri, V};
@@ -42,6 +48,8 @@ pub struct Request<'a> {
     pub version: Option<&'a str>,
     /// Language of texts.
     pub lang: Lang,
+    /// Add to each program the changes of answers that would make it pay (more).
+    pub changes: bool,
 }
 
 /// The version an estimate uses, or the versions it ranges over.
@@ -131,7 +139,56 @@ pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, 
         e.effective_to = None;
         e.version_candidates = ev.candidates.iter().map(|v| v.version.as_str()).collect();
     }
+    if req.changes {
+        // while the version is undecided no change is certain: none is suggested
+        let found = if ev.candidates.is_empty() { program_changes(ev.version, &ev.answers, ev.as_of, &ev.figures) } else { Vec::new() };
+        for (i, p) in e.programs.iter_mut().enumerate() {
+            p.changes = Some(found.get(i).map(|cs| cs.iter().map(|c| change_view(ev.version, c)).collect()).unwrap_or_default());
+        }
+    }
     Ok(e)
+}
+
+/// The changes that would make each program pay (more), for validated answers on one version
+/// whose figures are `f`.
+pub fn program_changes(v: &Version, answers: &Answers, as_of: Date, f: &Figures) -> Vec<Vec<Change>> {
+    let now: Vec<(Status, Option<Decimal>)> = f.programs.iter().map(|p| (p.status, p.amount)).collect();
+    changes::changes(v, &answers.values, as_of, &now)
+}
+
+/// An answer value of question `q` as the answers object writes it.
+fn answer_value(v: &Version, q: usize, x: V) -> Option<AnswerValue<'_>> {
+    let question = v.questions.get(q)?;
+    Some(match (question.ty, x) {
+        (_, V::Bool(b)) => AnswerValue::Bool(b),
+        (_, V::Opt(o)) => AnswerValue::Option(question.options.get(o)?.id.as_str()),
+        (QType::Integer, V::Num(n)) => AnswerValue::Int(i64::try_from(n).ok()?),
+        (_, V::Num(n)) => AnswerValue::Decimal(n),
+        (_, V::Date(d)) => AnswerValue::Date(d),
+        _ => return None,
+    })
+}
+
+/// A change in the contract's words.
+fn change_view<'v>(v: &'v Version, c: &Change) -> ChangeView<'v> {
+    let set = c
+        .set
+        .iter()
+        .map(|s| {
+            let q = s.question();
+            let question = v.questions[q].id.as_str();
+            match *s {
+                Setting::Value(_, x) => SetAnswer { question, value: answer_value(v, q, x), min: None, max: None },
+                Setting::Between(_, lo, hi) => SetAnswer {
+                    question,
+                    value: None,
+                    min: lo.and_then(|x| answer_value(v, q, x)),
+                    max: hi.and_then(|x| answer_value(v, q, x)),
+                },
+            }
+        })
+        .collect();
+    ChangeView { set, status: Status::Eligible, amount: c.amount }
 }
 
 // ------------------------------------------------------------------ one assignment
@@ -1187,6 +1244,7 @@ fn contract<'v>(v: &'v Version, answers: &Answers, as_of: Date, lang: Lang, f: &
                 exclusive_group: p.exclusive_group.as_deref(),
                 tables: p.tables.iter().filter_map(|&t| v.tables.get(t)).map(|t| table_view(v, t, lang)).collect(),
                 excluded_by: fig.excluded_by.map(|w| v.programs[w].id.as_str()),
+                changes: None,
             }
         })
         .collect();
