@@ -257,6 +257,11 @@ pub struct ChangeView<'v> {
 pub struct SetAnswer<'v> {
     /// The question id.
     pub question: &'v str,
+    /// Its label.
+    pub label: &'v str,
+    /// The label of the option `value` names (enum questions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_label: Option<&'v str>,
     /// The value to answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<AnswerValue<'v>>,

@@ -31,13 +31,10 @@ fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
 }
 
 /// An answer a change sets, in words: "= yes", "= Approved", "from 24 to 72".
-fn answer_words(v: &Version, a: &SetAnswer<'_>, lang: Lang) -> String {
-    let q = v.questions.iter().find(|q| q.id == a.question);
+fn answer_words(a: &SetAnswer<'_>, lang: Lang) -> String {
     let word = |x: &AnswerValue<'_>| match x {
         AnswerValue::Bool(b) => t(lang, if *b { "是" } else { "否" }, if *b { "yes" } else { "no" }).to_string(),
-        AnswerValue::Option(o) => {
-            q.and_then(|q| q.options.iter().find(|x| x.id == *o)).map_or((*o).to_string(), |x| x.label.get(lang).to_string())
-        }
+        AnswerValue::Option(o) => a.value_label.unwrap_or(o).to_string(),
         AnswerValue::Int(i) => i.to_string(),
         AnswerValue::Decimal(d) => d.to_string(),
         AnswerValue::Date(d) => d.to_string(),
@@ -140,7 +137,7 @@ pub fn text_report(e: &Estimate, v: &Version, lang: Lang) -> String {
             };
             let _ = writeln!(s, "  {head}{}", t(lang, "：", ":"));
             for c in changes {
-                let set: Vec<String> = c.set.iter().map(|a| format!("{} {}", label(a.question), answer_words(v, a, lang))).collect();
+                let set: Vec<String> = c.set.iter().map(|a| format!("{} {}", a.label, answer_words(a, lang))).collect();
                 let then = match (p.kind, c.amount) {
                     (ProgramKind::Cash, Some(a)) => format!("{} {cur}", group(&a)),
                     _ => t(lang, "符合条件", "eligible").to_string(),

@@ -737,3 +737,35 @@ fn batch_summary_totals_by_version_when_an_answer_picks_it() {
     );
     assert!(summary.contains("housing_subsidy: 2 eligible, 1 needs info, 200000.00 – 280000.00 CNY"), "{summary}");
 }
+
+#[test]
+fn changes_in_json_and_in_words() {
+    let answers = r#"{"applicant_type":"enterprise","in_zone":true,"workstation_status":"planning"}"#;
+    let base = ["estimate", "--rules", "rules/baotou-rare-earth-zone", "--as-of", "2024-07-15", "--answers", "-"];
+    // without --changes the contract has no changes key
+    let out = run(&base, Some(answers));
+    assert!(out.status.success());
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("\"changes\""));
+    let out = run(&[&base[..], &["--changes", "--lang", "en"]].concat(), Some(answers));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fund = json["programs"].as_array().unwrap().iter().find(|p| p["id"] == "station_setup_fund").unwrap();
+    assert_eq!(
+        fund["changes"],
+        serde_json::json!([{
+            "set": [
+                {"question": "workstation_status", "label": "Your postdoctoral workstation", "value_label": "Approved", "value": "approved"},
+                {"question": "workstation_approved_on", "label": "Date the workstation was approved", "min": "2024-01-01", "max": "2024-07-15"}
+            ],
+            "status": "eligible",
+            "amount": "100000.00"
+        }])
+    );
+    let out = run(&[&base[..], &["--changes", "--lang", "en", "--format", "text"]].concat(), Some(answers));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "  How to qualify:\n  → If Your postdoctoral workstation = Approved, and Date the workstation was approved from 2024-01-01 to 2024-07-15: 100,000.00 CNY"
+        ),
+        "{text}"
+    );
+}

@@ -143,7 +143,7 @@ pub fn estimate<'v>(rs: &'v RuleSet, req: &Request<'_>) -> Result<Estimate<'v>, 
         // while the version is undecided no change is certain: none is suggested
         let found = if ev.candidates.is_empty() { program_changes(ev.version, &ev.answers, ev.as_of, &ev.figures) } else { Vec::new() };
         for (i, p) in e.programs.iter_mut().enumerate() {
-            p.changes = Some(found.get(i).map(|cs| cs.iter().map(|c| change_view(ev.version, c)).collect()).unwrap_or_default());
+            p.changes = Some(found.get(i).map(|cs| cs.iter().map(|c| change_view(ev.version, c, req.lang)).collect()).unwrap_or_default());
         }
     }
     Ok(e)
@@ -170,17 +170,26 @@ fn answer_value(v: &Version, q: usize, x: V) -> Option<AnswerValue<'_>> {
 }
 
 /// A change in the contract's words.
-fn change_view<'v>(v: &'v Version, c: &Change) -> ChangeView<'v> {
+fn change_view<'v>(v: &'v Version, c: &Change, lang: Lang) -> ChangeView<'v> {
     let set = c
         .set
         .iter()
         .map(|s| {
             let q = s.question();
-            let question = v.questions[q].id.as_str();
+            let qn = &v.questions[q];
+            let (question, label) = (qn.id.as_str(), qn.label.get(lang));
             match *s {
-                Setting::Value(_, x) => SetAnswer { question, value: answer_value(v, q, x), min: None, max: None },
+                Setting::Value(_, x) => {
+                    let value_label = match x {
+                        V::Opt(o) => qn.options.get(o).map(|o| o.label.get(lang)),
+                        _ => None,
+                    };
+                    SetAnswer { question, label, value_label, value: answer_value(v, q, x), min: None, max: None }
+                }
                 Setting::Between(_, lo, hi) => SetAnswer {
                     question,
+                    label,
+                    value_label: None,
                     value: None,
                     min: lo.and_then(|x| answer_value(v, q, x)),
                     max: hi.and_then(|x| answer_value(v, q, x)),
