@@ -24,7 +24,7 @@
 import { h, clear, attr, setText } from "./lib/dom.js";
 import { getEngine, replaceEngine, engineEvents, isEngineCrash } from "./lib/engine.js";
 import { reconcileFields } from "./lib/form.js";
-import { renderTotal, renderPrograms, totalTexts } from "./lib/results.js";
+import { renderTotal, renderPrograms, totalTexts, changeText, sourceItem } from "./lib/results.js";
 import { answersFromUrl, urlWithAnswers, replaceUrl } from "./lib/url-state.js";
 import { msg, normalizeLang } from "./messages.js";
 import { integrityFor } from "./lib/integrity.js";
@@ -33,6 +33,18 @@ const RELEASE_ROOT = new URL("./", import.meta.url);
 
 const CSS_URL = new URL("./subsidy-calculator.css", import.meta.url);
 const DEFAULT_RULES = new URL("./rules/baotou-rare-earth-zone.json", import.meta.url);
+const TEXT_SIZES = ["normal", "large", "xlarge"];
+const TEXT_SIZE_KEY = "subsidy-calculator.text-size";
+
+/** The text size the visitor chose last time (any element, any page of this site). */
+function storedTextSize() {
+  try {
+    const v = localStorage.getItem(TEXT_SIZE_KEY);
+    return TEXT_SIZES.includes(v) ? v : "normal";
+  } catch {
+    return "normal"; // storage blocked
+  }
+}
 const TAG = "subsidy-calculator";
 
 let instanceCount = 0;
@@ -178,7 +190,13 @@ export class SubsidyCalculator extends HTMLElement {
     this._alertBox = h("div", { class: "alerts" });
     this._title = h("h2", { class: "title", part: "title" });
     this._meta = h("p", { class: "meta", part: "meta" });
+    this._textSizeLabel = h("span", { class: "text-size-label", id: "text-size-label" });
+    this._textSizeButtons = TEXT_SIZES.map((size) =>
+      h("button", { type: "button", class: ["btn", "btn-small", "text-size-btn"], "data-size": size, onclick: () => this._setTextSize(size, true) }));
+    this._textSize = h("div", { class: "text-size", part: "text-size", role: "group", "aria-labelledby": "text-size-label" },
+      this._textSizeLabel, ...this._textSizeButtons);
     this._header = h("header", { class: "head", part: "header" }, this._title, this._meta);
+    this._unsupportedBox = h("div", { class: "unsupported-slot" });
 
     this._formTitle = h("h3", { id: "form-title", class: "section-title" });
     this._formIntro = h("p", { class: "intro" });
@@ -213,8 +231,9 @@ export class SubsidyCalculator extends HTMLElement {
     this._results = h("section", { class: "results", part: "results", "aria-labelledby": "results-title" },
       this._resultsTitle, this._totalSlot, this._live, this._summary, this._programs, this._note, this._actions);
     this._layout = h("div", { class: "layout", hidden: true }, this._form, this._results);
-    this._root.append(this._loading, this._alertBox, this._header, this._layout);
+    this._root.append(this._textSize, this._loading, this._alertBox, this._header, this._unsupportedBox, this._layout);
     root.append(link, this._root);
+    this._setTextSize(storedTextSize(), false);
     this._renderStatic();
   }
 
@@ -248,8 +267,76 @@ export class SubsidyCalculator extends HTMLElement {
     setText(this._copyBtn, msg(lang, "copyLink"));
     setText(this._printBtn, msg(lang, "print"));
     setText(this._resetBtn, msg(lang, "reset"));
+    setText(this._textSizeLabel, msg(lang, "textSize"));
+    for (const b of this._textSizeButtons) setText(b, msg(lang, "textSizes")[b.dataset.size]);
     clear(this._actionStatus);
     this._renderAlerts();
+    if (this._state === "unsupported") this._renderUnsupported();
+  }
+
+  /** Normal, large or extra large text (and remembered, when `remember`). */
+  _setTextSize(size, remember) {
+    this._textSizeNow = size;
+    for (const s of TEXT_SIZES) this._root.classList.toggle(`size-${s}`, s === size);
+    for (const b of this._textSizeButtons) b.setAttribute("aria-pressed", String(b.dataset.size === size));
+    if (remember) {
+      try {
+        localStorage.setItem(TEXT_SIZE_KEY, size);
+      } catch {
+        /* storage blocked: this page only */
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ without WebAssembly
+
+  /**
+   * Without a working engine (no WebAssembly, or it is blocked): the policy as the bundle gives
+   * it — name, summary, programs, where to apply, the quoted sources — read in plain JS.
+   */
+  _showUnsupported(text) {
+    let bundle = null;
+    try {
+      bundle = JSON.parse(text);
+    } catch {
+      bundle = null;
+    }
+    const versions = Array.isArray(bundle?.versions) ? bundle.versions.map((x) => x?.rules).filter((r) => r && typeof r === "object") : [];
+    if (!versions.length) return false;
+    this._unsupported = versions;
+    this._state = "unsupported";
+    this._loading.hidden = true;
+    this._layout.hidden = true;
+    this._header.hidden = true;
+    this._renderUnsupported();
+    this.dispatchEvent(new CustomEvent("estimate-error", { bubbles: true, composed: true, detail: { kind: "unsupported", message: "no WebAssembly" } }));
+    this._resolveReady();
+    return true;
+  }
+
+  _renderUnsupported() {
+    const lang = this._lang();
+    const t = (x) => (x && typeof x === "object" ? String(x[lang] ?? x["zh-CN"] ?? "") : "");
+    const day = this._asOf() ?? new Date().toISOString().slice(0, 10);
+    const ordered = [...this._unsupported].sort((a, b) => String(a.effective_from).localeCompare(String(b.effective_from)));
+    const v = ordered.filter((x) => String(x.effective_from) <= day).pop() ?? ordered[0];
+    const programs = Array.isArray(v.programs) ? v.programs : [];
+    const sources = Array.isArray(v.sources) ? v.sources : [];
+    clear(this._unsupportedBox);
+    this._unsupportedBox.append(h("section", { class: "unsupported", part: "unsupported", "aria-labelledby": "unsupported-title" },
+      h("h2", { class: "title", id: "unsupported-title" }, t(v.name)),
+      h("div", { class: "alert alert-unsupported", role: "alert" },
+        h("p", null, h("strong", null, msg(lang, "unsupportedTitle"))),
+        h("p", null, msg(lang, "unsupportedLead"))),
+      v.summary ? h("p", { class: "summary" }, t(v.summary)) : null,
+      h("p", { class: "apply" }, v.apply ? [msg(lang, "unsupportedApply"), t(v.apply)] : msg(lang, "unsupportedNoApply")),
+      h("h3", { class: "section-title" }, msg(lang, "unsupportedPrograms")),
+      h("ul", { class: "unsupported-programs" }, programs.map((p) => h("li", { "data-program": String(p.id ?? "") },
+        h("strong", null, t(p.name)), p.description ? [lang === "en" ? ": " : "：", t(p.description)] : null))),
+      sources.length ? h("h3", { class: "section-title" }, msg(lang, "sourcesTitle")) : null,
+      sources.length ? h("ol", { class: "sources" }, sources.map((src) => sourceItem(
+        { id: String(src.id ?? ""), title: String(src.title ?? ""), issuer: src.issuer, date: src.date, number: src.number, url: src.url, quote: src.quote },
+        lang, false))) : null));
   }
 
   // ------------------------------------------------------------------ loading
@@ -293,8 +380,9 @@ export class SubsidyCalculator extends HTMLElement {
       url = null;
     }
     const shown = src || DEFAULT_RULES.pathname;
+    clear(this._unsupportedBox);
     // the engine (glue, wasm compile) loads while the bundle downloads, not after it
-    const enginePromise = getEngine();
+    const enginePromise = typeof WebAssembly === "object" ? getEngine() : Promise.reject(new Error("no WebAssembly"));
     enginePromise.catch(() => {}); // reported below, once the bundle has arrived
     let text;
     try {
@@ -316,6 +404,8 @@ export class SubsidyCalculator extends HTMLElement {
       engine = await enginePromise;
     } catch (e) {
       if (gen !== this._loadGen) return;
+      // no engine: the policy in words from the bundle, never a blank box
+      if (this._showUnsupported(text)) return;
       this._fail(["errEngine"], { kind: "engine", message: String(e?.message ?? e) });
       return;
     }
@@ -365,6 +455,7 @@ export class SubsidyCalculator extends HTMLElement {
       if (this.hasAttribute("sync-url") && !this._answersSetByProperty) this._restoreFromUrl();
     }
     this._answersSetByProperty = false;
+    this._applied = null;
     this._state = "ready";
     if (this._hostForm) this._readHostForm();
     this._loading.hidden = true;
@@ -459,8 +550,36 @@ export class SubsidyCalculator extends HTMLElement {
     }
     // while the engine is being replaced, the form is read once it is back
     if (this._state !== "ready") return;
+    this._applied = null; // an answer typed after a suggested change: no undo of both
     this._readForm(this._form, [...this._fields.keys()]);
     this._update({});
+  }
+
+  /** Sets the answers a suggested change names (a bound of a range: the nearer one). */
+  _applyChange(c) {
+    const lang = this._lang();
+    const before = { ...this._answers };
+    for (const s of c.set) {
+      let v = s.value;
+      if (v === undefined) {
+        const now = this._answers[s.question];
+        v = s.min === undefined || (s.max !== undefined && now !== undefined && now > s.max) ? s.max : s.min;
+      }
+      this._answers[s.question] = v;
+      delete this._formErrors[s.question];
+    }
+    this._applied = { before, text: changeText(c, lang) };
+    this._update({ force: true, syncInputs: true });
+    this._results.querySelector(".applied")?.focus({ preventScroll: false });
+  }
+
+  _undoChange() {
+    if (!this._applied) return;
+    this._answers = this._applied.before;
+    this._applied = null;
+    this._update({ force: true, syncInputs: true });
+    this._showActionStatus(msg(this._lang(), "changeUndone"));
+    this._totalSlot.querySelector('[part~="total"]')?.focus?.({ preventScroll: false });
   }
 
   /**
@@ -542,6 +661,7 @@ export class SubsidyCalculator extends HTMLElement {
   }
 
   _reset() {
+    this._applied = null;
     this._answers = {};
     this._formErrors = {};
     delete this._alerts.link;
@@ -599,7 +719,7 @@ export class SubsidyCalculator extends HTMLElement {
     const answers = { ...this._answers };
     const qr = this._call((c) => c.questions(lang, answers, asOf, version));
     if (qr.crashed) return;
-    const er = this._call((c) => c.evaluate(answers, asOf, { lang, version }));
+    const er = this._call((c) => c.evaluate(answers, asOf, { lang, version, changes: true }));
     if (er.crashed) return;
 
     const questions = qr.ok && Array.isArray(qr.value) ? qr.value : [];
@@ -742,7 +862,7 @@ export class SubsidyCalculator extends HTMLElement {
 
   _renderResults(est, labels, lang) {
     const resultsOnly = this.hasAttribute("results-only");
-    const key = JSON.stringify([est, lang, resultsOnly, this._answers]);
+    const key = JSON.stringify([est, lang, resultsOnly, this._answers, this._applied?.text ?? null]);
     if (key === this._lastResultsKey) return;
     this._lastResultsKey = key;
 
@@ -762,7 +882,13 @@ export class SubsidyCalculator extends HTMLElement {
       labels,
       onNext: resultsOnly ? null : (id) => this._focusQuestion(id),
     }));
-    if (est) this._programs.appendChild(renderPrograms(est, { lang, labels, openWhy: this._openWhy, answers: this._answers }));
+    if (this._applied) {
+      this._totalSlot.appendChild(h("div", { class: "applied", part: "changes-applied", tabindex: "-1", role: "status" },
+        h("p", null, msg(lang, "changeApplied", this._applied.text)),
+        h("button", { type: "button", class: "btn btn-secondary", part: "changes-undo", onclick: () => this._undoChange() }, msg(lang, "changeUndo"))));
+    }
+    const onApply = resultsOnly || this._hostForm ? null : (c) => this._applyChange(c);
+    if (est) this._programs.appendChild(renderPrograms(est, { lang, labels, openWhy: this._openWhy, answers: this._answers, onApply }));
     if (refocus) {
       const el = this._results.querySelector(refocus);
       if (el) el.focus({ preventScroll: true });

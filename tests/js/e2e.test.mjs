@@ -585,7 +585,9 @@ test("from the top of the page the keyboard alone reaches the form, answers it a
   };
   // through the skip link and the demo's settings into the element
   let f = await tabUntil((x) => x.inElement, 15);
-  assert.equal(f.name, "applicant_type", "the element's first stop is its first question");
+  assert.match(f.what, /^button "Normal"/, "the element's first stop is its text-size switch");
+  f = await press("Enter");
+  f = await tabUntil((x) => x.name === "applicant_type", 3);
   f = await press("ArrowDown");
   assert.deepEqual([f.value, f.checked], ["postdoc", true]);
   f = await press("Tab");
@@ -813,6 +815,121 @@ test("Zibo: the header says which version applies and why, or that it depends on
   await q(page, "started_on").fill("2021-05-01");
   await waitTotal(page, "80000.00");
   assert.match(await partText(page, "meta"), /The 2019 rules apply: The day you started full-time work in Zibo: 2021-05-01/);
+  await context.close();
+});
+
+// ------------------------------------------------------------------ what would change my result
+
+test("how to qualify: a postdoc outside the zone sees the change in words, applies it, sees the estimate under it, and undoes it", async () => {
+  const { page, context, log } = await openPage(browser, demo("&lang=en"));
+  await q(page, "applicant_type", "postdoc").check();
+  await q(page, "in_zone", "false").check();
+  await q(page, "months_in_station").fill("13");
+  await q(page, "school_age_children").fill("0");
+  await waitTotal(page, "0.00");
+  const card = page.locator(`${W} [data-program="living_allowance"]`);
+  const changes = card.locator('[part~="changes"]');
+  await changes.waitFor();
+  const items = changes.locator("li");
+  assert.equal(await items.count(), 2);
+  assert.match(await changes.locator("h6").textContent(), /How to qualify/);
+  assert.match(await items.nth(0).textContent(), /Works at a zone enterprise or workstation|zone/i);
+  assert.match(await items.nth(0).textContent(), /: Yes: then CNY 162,500\.00/);
+  assert.match(await items.nth(1).textContent(), /from 24 to 72: then CNY 300,000\.00/);
+  // a fixed fact (a postdoc, not an enterprise) is never suggested
+  const setQuestions = await page.evaluate(() =>
+    document.querySelector("subsidy-calculator").estimate.programs.flatMap((p) => p.changes ?? []).flatMap((c) => c.set.map((s) => s.question)));
+  assert.ok(setQuestions.length > 0 && !setQuestions.includes("applicant_type"), JSON.stringify(setQuestions));
+  await items.nth(1).getByRole("button").click();
+  await waitTotal(page, "300000.00");
+  assert.equal(await q(page, "in_zone", "true").isChecked(), true, "the form shows the changed answer");
+  assert.equal(await q(page, "months_in_station").inputValue(), "24");
+  const applied = page.locator(`${W} [part~="changes-applied"]`);
+  assert.match(await applied.textContent(), /changed as suggested/);
+  const focusedApplied = await page.evaluate(() => document.querySelector("subsidy-calculator").shadowRoot.activeElement?.getAttribute("part"));
+  assert.equal(focusedApplied, "changes-applied", "the focus moves to the note, so it is read out");
+  assert.deepEqual(await axeViolations(page), [], "axe with a change applied");
+  await applied.getByRole("button", { name: "Undo the change" }).click();
+  await waitTotal(page, "0.00");
+  assert.equal(await q(page, "in_zone", "false").isChecked(), true);
+  assert.equal(await q(page, "months_in_station").inputValue(), "13");
+  assert.equal(await applied.count(), 0);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("how to get more: an enterprise planning a workstation is shown approval with its date range; applying it sets both", async () => {
+  const { page, context } = await openPage(browser, demo());
+  await q(page, "applicant_type", "enterprise").check();
+  await q(page, "in_zone", "true").check();
+  await q(page, "workstation_status", "planning").check();
+  await waitTotal(page, "0.00");
+  const changes = page.locator(`${W} [data-program="station_setup_fund"] [part~="changes"]`);
+  await changes.waitFor();
+  assert.match(await changes.textContent(), /2024-01-01 至 2024-07-15/);
+  assert.match(await changes.textContent(), /可得 100,000\.00/);
+  await changes.getByRole("button").first().click();
+  await waitTotal(page, "100000.00");
+  assert.equal(await q(page, "workstation_approved_on").inputValue(), "2024-01-01");
+  await context.close();
+});
+
+test("text size: normal, large, extra large, remembered; at extra large no horizontal scrolling at 360 px and axe 0", async () => {
+  const { page, context } = await openPage(browser, demo("&lang=en"), { viewport: { width: 360, height: 800 } });
+  await fillPostdoc(page);
+  await waitTotal(page, "300000.00");
+  const size = () => page.locator(`${W} [part~="total"]`).first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  const group = page.locator(`${W} [part~="text-size"]`);
+  assert.equal(await group.getAttribute("role"), "group");
+  const normal = await size();
+  await group.getByRole("button", { name: "Large", exact: true }).click();
+  assert.equal(await group.locator('[data-size="large"]').getAttribute("aria-pressed"), "true");
+  assert.equal(await group.getByRole("button", { name: "Large", exact: true }).count(), 1, "the tick is not part of the button's name");
+  const large = await size();
+  await group.getByRole("button", { name: "Extra large" }).click();
+  const xlarge = await size();
+  assert.ok(normal < large && large < xlarge, `${normal} < ${large} < ${xlarge}`);
+  assert.ok(Math.abs(xlarge / normal - 1.5) < 0.01, "extra large is 1.5 times");
+  await openEveryWhy(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${overflow}px of horizontal scrolling at extra large`);
+  const lineHeights = await page.locator(`${W} .reason-text, ${W} [data-question] .label`).evaluateAll((els) =>
+    els.map((e) => { const cs = getComputedStyle(e); return parseFloat(cs.lineHeight) / parseFloat(cs.fontSize); }));
+  assert.ok(lineHeights.every((r) => r >= 1.3), `line spacing ≥ 1.3: ${lineHeights}`);
+  assert.deepEqual(await axeViolations(page), [], "axe at extra large");
+  await shot(page, "text-size-xlarge-360px-en");
+  // remembered on the next visit
+  await page.reload();
+  await fillPostdoc(page);
+  await waitTotal(page, "300000.00");
+  assert.equal(await page.locator(`${W} [part~="text-size"] [data-size="xlarge"]`).getAttribute("aria-pressed"), "true");
+  assert.ok(Math.abs((await size()) - xlarge) < 0.5);
+  await context.close();
+});
+
+test("without WebAssembly the element shows the policy from its bundle: name, summary, programs, where to apply, quoted sources", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  await context.addInitScript(() => {
+    delete globalThis.WebAssembly;
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${server.url}index.html?rules=zhongshan&asof=2024-07-15`);
+  const box = page.locator(`${W} [part~="unsupported"]`);
+  await box.waitFor();
+  const text = await box.textContent();
+  assert.match(text, /中山市博士后生活补贴与留中山补贴/, "the policy's name");
+  assert.match(text, /不支持 WebAssembly/, "says why there is no estimate");
+  assert.match(text, /在站博士后生活补贴/, "its programs");
+  assert.match(text, /民营企业建站资助上浮 10%/);
+  assert.match(text, /150,000 yuan per year for up to 2 years/, "the quoted sources");
+  assert.match(text, /如何申请：向中山市人力资源和社会保障局咨询申报/, "where to apply");
+  assert.equal(await page.locator(`${W} [part~="loading"]`).isVisible(), false, "no stuck loading");
+  assert.equal(await page.locator(`${W} [part~="form"]`).isVisible(), false);
+  assert.deepEqual(await axeViolations(page), []);
+  await shot(page, "no-wasm-zhongshan");
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

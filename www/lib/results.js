@@ -88,7 +88,40 @@ function scheduleTable(p, est, lang) {
           h("td", { role: "cell", class: "num" }, formatMoney(r.amount, est.currency, lang)))))));
 }
 
-function sourceItem(src, lang, repeat) {
+/** One answer a change sets, in words. */
+function setWords(s, lang) {
+  const word = (x) => (typeof x === "boolean" ? msg(lang, x ? "yes" : "no") : s.value_label && x === s.value ? s.value_label : String(x));
+  if (s.value !== undefined) return msg(lang, "changeValue", s.label, word(s.value));
+  if (s.min !== undefined && s.max !== undefined) return msg(lang, "changeBetween", s.label, word(s.min), word(s.max));
+  if (s.min !== undefined) return msg(lang, "changeFrom", s.label, word(s.min));
+  return msg(lang, "changeUpTo", s.label, word(s.max));
+}
+
+/** A change of answers (estimate.programs[].changes[]) in words. */
+export function changeText(c, lang) {
+  return c.set.map((s) => setWords(s, lang)).join(lang === "en" ? "; " : "；");
+}
+
+/** "How to qualify" / "How to get more": each change in words, with a button that applies it. */
+function changesBlock(p, est, lang, onApply) {
+  const id = `changes-${p.id}`;
+  return h("div", { class: "changes", part: "changes", "data-changes": p.id },
+    h("h6", { id }, msg(lang, p.status === "eligible" ? "howMore" : "howQualify")),
+    h("ul", { "aria-labelledby": id }, p.changes.map((c, i) => {
+      const text = changeText(c, lang);
+      const then = p.kind === "cash" && c.amount !== null && c.amount !== undefined
+        ? msg(lang, "changeThen", formatMoney(c.amount, est.currency, lang))
+        : msg(lang, "changeThenEligible");
+      return h("li", { class: "change", "data-change": i },
+        h("p", { class: "change-text" }, text, lang === "en" ? ": " : "：", h("strong", { class: "change-then" }, then)),
+        onApply
+          ? h("button", { type: "button", class: "btn btn-small change-apply", part: "change-apply", onclick: () => onApply(c) },
+              msg(lang, "changeTry"), h("span", { class: "visually-hidden" }, lang === "en" ? ` (${text})` : `（${text}）`))
+          : null);
+    })));
+}
+
+export function sourceItem(src, lang, repeat) {
   const meta = [];
   if (src.issuer) meta.push(h("span", null, msg(lang, "sourceIssuer"), src.issuer));
   if (src.date) meta.push(h("span", null, msg(lang, "sourceDate"), src.date));
@@ -152,7 +185,7 @@ function whyDetails(p, lang, open, seen, answers) {
   return details;
 }
 
-function programCard(p, est, { lang, labels, openWhy, seen, answers }) {
+function programCard(p, est, { lang, labels, openWhy, seen, answers, onApply }) {
   const head = h("div", { class: "card-head" },
     h("h5", { class: "program-name" }, p.name),
     h("p", { class: ["status-badge", `status-${p.status}`], part: `status status-${p.status}` },
@@ -176,6 +209,7 @@ function programCard(p, est, { lang, labels, openWhy, seen, answers }) {
   if (p.payers.length && p.status !== "not_eligible") {
     card.appendChild(h("p", { class: "payers" }, msg(lang, "payers"), p.payers.join(lang === "en" ? "; " : "、")));
   }
+  if (p.changes?.length && p.status !== "needs_info") card.appendChild(changesBlock(p, est, lang, onApply));
   for (const a of p.assumptions) card.appendChild(assumptionBadge(a, lang));
   if (p.schedule.length) {
     card.appendChild(h("div", { class: "schedule-block" },
