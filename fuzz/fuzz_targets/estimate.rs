@@ -5,7 +5,8 @@
 //! Input: byte 0 picks the rule set (index into the sorted bundles, `www/rules/*.json` then
 //! `www/rules/test/*.json`), bytes 1–2 the date (days after 2010-01-01, modulo 12000), byte 3
 //! flags (bit 0: Chinese texts; bits 1–3: pin the version, 1 = the first, 7 = one that does not
-//! exist; bit 7: no date, i.e. today); the rest is the answers as JSON text.
+//! exist; bit 4: no suggested changes; bit 7: no date, i.e. today); the rest is the answers as
+//! JSON text. Each suggested change is checked by re-estimating with it.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
@@ -71,8 +72,12 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    match estimate(rs, &Request { answers: &raw, as_of, version, lang, changes: true }) {
-        Ok(e) => common::check_estimate(rs, &e, lang),
+    let changes = flags & 0x10 == 0;
+    match estimate(rs, &Request { answers: &raw, as_of, version, lang, changes }) {
+        Ok(e) => {
+            common::check_estimate(rs, &e, lang);
+            common::check_changes(rs, &e, &raw, lang);
+        }
         Err(e) => common::check_error(&e),
     }
 });

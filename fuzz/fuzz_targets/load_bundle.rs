@@ -46,7 +46,10 @@ fuzz_target!(|data: &[u8]| {
     for v in &rs.versions {
         for (as_of, lang) in [(Some(v.effective_from), Lang::En), (v.effective_to.and_then(|d| d.add_days(-1)), Lang::Zh)] {
             match estimate(&rs, &Request { answers: &[], as_of, version: None, lang, changes: true }) {
-                Ok(e) => common::check_estimate(&rs, &e, lang),
+                Ok(e) => {
+                    common::check_estimate(&rs, &e, lang);
+                    common::check_changes(&rs, &e, &[], lang);
+                }
                 Err(e) => common::check_error(&e),
             }
         }

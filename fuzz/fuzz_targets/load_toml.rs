@@ -17,7 +17,7 @@ mod common;
 fn scratch() -> &'static PathBuf {
     static P: OnceLock<PathBuf> = OnceLock::new();
     P.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("subsidy-calc-fuzz-{}", std::process::id())).join("fuzz");
+        let dir = std::env::temp_dir().join("subsidy-calc-fuzz").join(std::process::id().to_string()).join("fuzz");
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         dir.join("fuzz.toml")
     })
@@ -85,7 +85,10 @@ fuzz_target!(|data: &[u8]| {
         (Date::from_ymd(2000, 1, 1).ok(), Lang::Zh),
     ] {
         match estimate(&rs, &Request { answers: &[], as_of, version: None, lang, changes: true }) {
-            Ok(e) => common::check_estimate(&rs, &e, lang),
+            Ok(e) => {
+                    common::check_estimate(&rs, &e, lang);
+                    common::check_changes(&rs, &e, &[], lang);
+                }
             Err(e) => common::check_error(&e),
         }
     }
