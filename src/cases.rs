@@ -10,7 +10,6 @@ use crate::estimate::{estimate, Request};
 use crate::rules::{Lang, RuleSet};
 use serde::Deserialize;
 use serde_json::Value as J;
-use std::path::Path;
 
 /// A test file.
 #[derive(Deserialize)]
@@ -133,11 +132,23 @@ fn fail(file: &str, detail: String) -> RuleErrors {
     RuleErrors::one(file, Problem::TestFile { detail })
 }
 
+/// The summary line of a test run, as `subsidy-calc test` ends and the authoring page shows it.
+pub fn summary_line(passed: usize, failed: usize) -> String {
+    format!("{passed} passed, {failed} failed")
+}
+
 /// Runs every case of one test file against a rule set.
-pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors> {
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run_file(rs: &RuleSet, path: &std::path::Path) -> Result<Vec<CaseResult>, RuleErrors> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| RuleErrors::one(&file, Problem::CannotRead { detail: e.to_string() }))?;
-    let tf: TestFile = toml::from_str(&text).map_err(|e| {
+    run_text(rs, &file, &text)
+}
+
+/// Runs every case of a test file's text (named `file` in messages) against a rule set.
+pub fn run_text(rs: &RuleSet, file: &str, text: &str) -> Result<Vec<CaseResult>, RuleErrors> {
+    let file = file.to_string();
+    let tf: TestFile = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((None, None), |s| {
             let before = text.get(..s.start).unwrap_or("");
             (Some(before.matches('\n').count() as u32 + 1), Some(before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1))
@@ -160,9 +171,9 @@ pub fn run_file(rs: &RuleSet, path: &Path) -> Result<Vec<CaseResult>, RuleErrors
                  (such as total = \"300000.00\") or use expect_error"
             );
             let mut errs = fail(&file, detail);
-            let doc = crate::rules::locate::Doc::new(&text);
+            let doc = crate::rules::locate::Doc::new(text);
             if let (Some(x), Some(at)) = (errs.0.first_mut(), doc.key_offset(&field)) {
-                let (l, col) = crate::rules::locate::Lines::new(&text).locate(at);
+                let (l, col) = crate::rules::locate::Lines::new(text).locate(at);
                 (x.line, x.column, x.field) = (Some(l), Some(col), field);
             }
             return Err(errs);
@@ -230,7 +241,7 @@ mod tests {
 
     /// Runs the cases in `toml` (written to a temporary file) against the Baotou rules.
     fn run_text(tag: &str, toml: &str) -> (String, Result<Vec<CaseResult>, RuleErrors>) {
-        let rs = crate::rules::load_dir(Path::new("rules/baotou-rare-earth-zone")).unwrap();
+        let rs = crate::rules::load_dir(std::path::Path::new("rules/baotou-rare-earth-zone")).unwrap();
         let dir = std::env::temp_dir().join(format!("subsidy-calc-cases-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("cases.toml");

@@ -262,6 +262,8 @@ problems! {
     Needs { op: String, want: String, found: String } => "'{op}' needs {want}, but this is {found}", "'{op}' 需要{want}，但这里是{found}";
     /// An operator given two operands of different types.
     Mixes { op: String, a: String, b: String } => "'{op}' mixes {a} and {b}", "'{op}' 混用了{a}和{b}";
+    /// Lengths of time compared (`years(1) == months(12)`).
+    SpanCompared { op: String } => "lengths of time cannot be compared with '{op}'; compare the dates they lead to, such as as_of <= graduated_on + years(2)", "时长不能用 '{op}' 比较；请比较推移后的日期，例如 as_of <= graduated_on + years(2)";
     /// A number added to or subtracted from a date.
     DatePlusNumber { op: String } => "'{op}' mixes a date and a number; write the length as years(n), months(n) or days(n)", "'{op}' 混用了日期和数字；时长请写作 years(n)、months(n) 或 days(n)";
     /// An ordering of values that have no order.

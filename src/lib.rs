@@ -33,7 +33,7 @@
 #![warn(missing_docs)]
 
 mod answers;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
 pub mod cases;
 mod contract;
 mod date;
@@ -61,6 +61,8 @@ pub use money::{parse_decimal, Rounding, RoundingMode};
 pub use report::text_report;
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::load_bundle;
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
+pub use rules::read_texts;
 pub use rules::{
     bundle_json, load_bundle_value, load_version, Amount, Bound, Bundle, BundleVersion, Choice, Condition, Explained, Formula, Lang,
     NamedValue, Payer, Periodic, Program, ProgramKind, QType, Question, RuleSet, Schedule, ScheduleRow, Source, Table, Text, Version,

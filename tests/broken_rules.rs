@@ -92,3 +92,31 @@ fn a_bundle_is_validated_like_the_toml_it_came_from() {
     let errs = load_bundle("b.json", "{\"format\":\"other/9\",\"versions\":[]}").unwrap_err();
     assert!(errs.to_string().contains("subsidy-calc compile"), "{errs}");
 }
+
+/// The fuzzer's find: text after the bundle's JSON value was ignored (the browser's JSON.parse
+/// refuses it). Now an error at the line and column where it starts.
+#[test]
+fn a_bundle_with_text_after_it_is_refused() {
+    let (_, files) = read_dir(Path::new("rules/zibo")).unwrap();
+    let json = bundle_json("zibo", &files);
+    assert!(load_bundle("zibo.json", &json).is_ok());
+    for junk in ["\nR", "{}", " []", "\n\n  x"] {
+        let errs = load_bundle("zibo.json", &format!("{json}{junk}")).expect_err(junk);
+        let e = &errs.0[0];
+        assert!(e.line.is_some() && e.column.is_some(), "{junk:?}: {e}");
+        assert!(e.to_string().contains("trailing characters"), "{junk:?}: {e}");
+    }
+    // white space after it is fine
+    assert!(load_bundle("zibo.json", &format!("{json}\n \t\n")).is_ok());
+}
+
+/// The fuzzer's find: a constant chain of `and`/`or` sent the compiler round in a circle until
+/// the stack overflowed. It loads, and the condition folds to its value.
+#[test]
+fn a_constant_and_or_chain_loads() {
+    let text = std::fs::read_to_string("tests/broken-rules/valid.toml").unwrap();
+    let text =
+        text.replace("when = \"kind == 'postdoc'\"", "when = \"kind == 'postdoc' or (true and true) or (false or (true and false))\"");
+    let (rs, _) = subsidy_calc::read_texts("broken-rules", &[("valid.toml".to_string(), text)]).unwrap();
+    assert_eq!(rs.versions.len(), 1);
+}

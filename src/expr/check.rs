@@ -178,6 +178,9 @@ pub fn check(e: &mut Expr, scope: &Scope<'_>) -> Result<Ty, ParseError> {
                     let ta = check(a, scope)?;
                     let tb = check(b, scope)?;
                     let t = unify(a, ta, b, tb, scope, at, op.symbol())?;
+                    if t == Ty::Span {
+                        return Err(err(at, Problem::SpanCompared { op: op.symbol().into() }));
+                    }
                     if !matches!(op, BinOp::Eq | BinOp::Ne) && !matches!(t, Ty::Num | Ty::Date) {
                         return Err(err(at, Problem::Orders { op: op.symbol().into(), found: t.name(scope) }));
                     }
@@ -189,6 +192,9 @@ pub fn check(e: &mut Expr, scope: &Scope<'_>) -> Result<Ty, ParseError> {
             let tv = check(value, scope)?;
             if tv == Ty::Text {
                 return Err(err(value.at, Problem::InNeedsValue {}));
+            }
+            if tv == Ty::Span {
+                return Err(err(value.at, Problem::SpanCompared { op: "in".into() }));
             }
             for item in list.iter_mut() {
                 let ti = check(item, scope)?;

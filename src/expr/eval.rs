@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(run("age(date('2001-03-01'))", &v), Ok(num("23")));
         assert_eq!(run("age(date('1989-07-15')) < 35", &v), Ok(V::Bool(false)));
         assert_eq!(run("age(date('1989-07-16')) < 35", &v), Ok(V::Bool(true)));
-        assert_eq!(run("years(0.5) == years(1)", &v), Err(EvalError::NotWhole));
+        assert_eq!(run("d + years(0.5) == d + years(1)", &v), Err(EvalError::NotWhole));
         assert_eq!(run("d - years(200)", &v), Err(EvalError::DateRange));
     }
 
@@ -384,7 +384,18 @@ mod tests {
             ("d + 1", "'+' mixes a date and a number; write the length as years(n), months(n) or days(n)"),
             ("years(d)", "years() takes a number, not a date"),
             ("age(m)", "age() takes a date, not a number"),
-            ("years(1) < years(2)", "'<' orders numbers or dates, not a length of time"),
+            (
+                "years(1) < years(2)",
+                "lengths of time cannot be compared with '<'; compare the dates they lead to, such as as_of <= graduated_on + years(2)",
+            ),
+            (
+                "years(1) == months(12)",
+                "lengths of time cannot be compared with '=='; compare the dates they lead to, such as as_of <= graduated_on + years(2)",
+            ),
+            (
+                "years(m) in [years(1)]",
+                "lengths of time cannot be compared with 'in'; compare the dates they lead to, such as as_of <= graduated_on + years(2)",
+            ),
             ("foo(1)", "unknown function 'foo'; the functions are min, max, date, age, years, months, days, amount, eligible"),
         ] {
             let problem = match parse(src) {

@@ -210,7 +210,7 @@ fn span(args: &[V], months: i32, days: i32) -> Result<V, EvalError> {
     if !n.is_integer() {
         return Err(EvalError::NotWhole);
     }
-    let n = n.to_i32().filter(|n| n.abs() <= 100_000).ok_or(EvalError::NotWhole)?;
+    let n = n.to_i32().filter(|n| n.unsigned_abs() <= 100_000).ok_or(EvalError::NotWhole)?;
     Ok(V::Span(Span { months: months * n, days: days * n }))
 }
 
@@ -260,5 +260,15 @@ mod tests {
             assert!(std::ptr::eq(f.func.def(), &FUNCTIONS[i]), "{}", f.name);
             assert_eq!(Func::by_name(f.name), Some(f.func));
         }
+    }
+
+    /// The fuzzer's find: the smallest i32 negated overflowed (a panic with overflow checks,
+    /// `years(-2147483648) == years(0)` without).
+    #[test]
+    fn lengths_beyond_the_limit_are_refused() {
+        for n in [i64::from(i32::MIN), i64::from(i32::MAX), -100_001, 100_001] {
+            assert_eq!(span(&[V::Num(Decimal::from(n))], 12, 0), Err(EvalError::NotWhole), "{n}");
+        }
+        assert_eq!(span(&[V::Num(Decimal::from(-100_000))], 12, 0), Ok(V::Span(crate::date::Span { months: -1_200_000, days: 0 })));
     }
 }

@@ -94,7 +94,11 @@ pub fn load_bundle(name: &str, text: &str) -> Result<RuleSet, RuleErrors> {
             }
             Err(e)
         }
-        ok => ok,
+        Ok(rs) => match de.end() {
+            // one JSON value, nothing after it (as JSON.parse reads it in the browser)
+            Ok(()) => Ok(rs),
+            Err(inner) => Err(json_syntax(name, text, &inner.to_string())),
+        },
     }
 }
 

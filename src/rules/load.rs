@@ -1054,7 +1054,7 @@ fn explain(v: &Version, p: &Program) -> Explained {
 // ------------------------------------------------------------------ files (native)
 
 /// A problem of a whole file.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
 fn whole(file: &str, problem: Problem) -> RuleErrors {
     RuleErrors::one(file, problem)
 }
@@ -1117,7 +1117,7 @@ pub fn rule_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathB
 }
 
 /// Reads one TOML version file as written: its problems located at line and column.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
 fn parse_file(file: &str, text: &str) -> Result<VersionFile, RuleErrors> {
     use super::locate::{Doc, Lines};
     toml::from_str::<VersionFile>(text).map_err(|e| {
@@ -1151,7 +1151,7 @@ fn parse_file(file: &str, text: &str) -> Result<VersionFile, RuleErrors> {
 }
 
 /// Gives problems found after parsing the line and column of their field.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
 fn locate(text: &str, found: Vec<Found>) -> RuleErrors {
     use super::locate::{Doc, Lines};
     let doc = Doc::new(text);
@@ -1182,26 +1182,77 @@ pub fn load_file(path: &std::path::Path) -> Result<Version, RuleErrors> {
 fn read_file(path: &std::path::Path) -> Result<(Version, VersionFile, String), RuleErrors> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| whole(&file, Problem::CannotRead { detail: e.to_string() }))?;
-    let vf = parse_file(&file, &text)?;
-    let v = check_version(&file, &vf).map_err(|found| locate(&text, found))?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let folder = path.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_string());
+    read_text(&file, &stem, folder.as_deref(), &text).map(|(v, vf)| (v, vf, text))
+}
+
+/// One version file's text (named `file` in messages): checked, and its name (`stem`) and
+/// folder checked against the version and rule set it declares.
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
+fn read_text(file: &str, stem: &str, folder: Option<&str>, text: &str) -> Result<(Version, VersionFile), RuleErrors> {
+    let vf = parse_file(file, text)?;
+    let v = check_version(file, &vf).map_err(|found| locate(text, found))?;
     let mut found = Vec::new();
     let mut push = |field: &str, problem| {
-        found.push(Found { error: RuleError { file: file.clone(), line: None, column: None, field: field.into(), problem }, inner: None })
+        found.push(Found {
+            error: RuleError { file: file.to_string(), line: None, column: None, field: field.into(), problem },
+            inner: None,
+        })
     };
     if stem != v.version {
-        push("version", Problem::FileName { version: v.version.clone(), stem });
+        push("version", Problem::FileName { version: v.version.clone(), stem: stem.to_string() });
     }
-    if let Some(dir) = path.parent().and_then(|d| d.file_name()).map(|d| d.to_string_lossy().to_string()) {
+    if let Some(dir) = folder {
         if dir != v.rule_set {
-            push("rule_set", Problem::FolderName { rule_set: v.rule_set.clone(), folder: dir });
+            push("rule_set", Problem::FolderName { rule_set: v.rule_set.clone(), folder: dir.to_string() });
         }
     }
     if found.is_empty() {
-        Ok((v, vf, text))
+        Ok((v, vf))
     } else {
-        Err(locate(&text, found))
+        Err(locate(text, found))
     }
+}
+
+/// A rule set from the texts of its version files, `(file name, TOML)`, as a folder named `set`
+/// holds them (the browser's authoring page): every problem at its file, line and column.
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
+pub fn read_texts(set: &str, files: &[(String, String)]) -> Result<(RuleSet, Vec<(String, VersionFile)>), RuleErrors> {
+    let mut loaded = Vec::new();
+    let mut errs = Vec::new();
+    for (name, text) in files {
+        let stem = name.strip_suffix(".toml").unwrap_or(name);
+        match read_text(name, stem, Some(set), text) {
+            Ok((v, vf)) => loaded.push((v, vf, text.clone())),
+            Err(e) => errs.extend(e.0),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(RuleErrors(errs));
+    }
+    assemble(set, loaded)
+}
+
+/// The checks across the versions of a rule set, each problem located in its file's text.
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
+fn assemble(name: &str, loaded: Vec<(Version, VersionFile, String)>) -> Result<(RuleSet, Vec<(String, VersionFile)>), RuleErrors> {
+    if loaded.is_empty() {
+        return Err(whole(name, Problem::NoVersionFiles {}));
+    }
+    let texts: Vec<(String, String)> = loaded.iter().map(|(v, _, t)| (v.file.clone(), t.clone())).collect();
+    let files: Vec<(String, VersionFile)> = loaded.iter().map(|(v, f, _)| (v.file_name.clone(), f.clone())).collect();
+    let rs = RuleSet::new(loaded.into_iter().map(|(v, _, _)| v).collect()).map_err(|e| {
+        RuleErrors(
+            e.0.into_iter()
+                .flat_map(|err| {
+                    let text = texts.iter().find(|(f, _)| *f == err.file).map(|(_, t)| t.as_str()).unwrap_or("");
+                    locate(text, vec![Found { error: err, inner: None }]).0
+                })
+                .collect(),
+        )
+    })?;
+    Ok((rs, files))
 }
 
 /// Loads a rule-set folder: every version file, then the checks across versions.
@@ -1227,20 +1278,5 @@ pub fn read_dir(dir: &std::path::Path) -> Result<(RuleSet, Vec<(String, VersionF
     if !errs.is_empty() {
         return Err(RuleErrors(errs));
     }
-    if loaded.is_empty() {
-        return Err(whole(&name, Problem::NoVersionFiles {}));
-    }
-    let texts: Vec<(String, String)> = loaded.iter().map(|(v, _, t)| (v.file.clone(), t.clone())).collect();
-    let files: Vec<(String, VersionFile)> = loaded.iter().map(|(v, f, _)| (v.file_name.clone(), f.clone())).collect();
-    let rs = RuleSet::new(loaded.into_iter().map(|(v, _, _)| v).collect()).map_err(|e| {
-        RuleErrors(
-            e.0.into_iter()
-                .flat_map(|err| {
-                    let text = texts.iter().find(|(f, _)| *f == err.file).map(|(_, t)| t.as_str()).unwrap_or("");
-                    locate(text, vec![Found { error: err, inner: None }]).0
-                })
-                .collect(),
-        )
-    })?;
-    Ok((rs, files))
+    assemble(&name, loaded)
 }

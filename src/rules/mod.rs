@@ -5,13 +5,15 @@
 mod bundle;
 pub mod file;
 mod load;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
 pub(crate) mod locate;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use bundle::load_bundle;
 pub use bundle::{bundle_json, check_format, json_syntax, load_bundle_value, Bundle, BundleVersion, BUNDLE_FORMAT};
 pub use load::load_version;
+#[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
+pub use load::read_texts;
 #[cfg(not(target_arch = "wasm32"))]
 pub use load::{load_dir, load_file, read_dir, rule_files};
 

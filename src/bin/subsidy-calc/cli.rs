@@ -239,7 +239,7 @@ fn test(paths: Vec<PathBuf>, lang: Lang) -> ExitCode {
         }
     }
     let failed = failed + broken;
-    println!("{passed} passed, {failed} failed");
+    println!("{}", cases::summary_line(passed, failed));
     if failed > 0 || passed == 0 {
         ExitCode::from(1)
     } else {
