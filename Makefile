@@ -11,7 +11,7 @@ RULESETS := $(notdir $(wildcard rules/*))
 PORT ?= 8080
 WASM_OUT := target/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
 
-.PHONY: toolchain bench deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm wasm-test-hooks bundles wasm-test js-test
+.PHONY: toolchain bench deny fuzz fuzz-smoke run test build cli check-rules rule-tests unit lint clean tools browser example wasm wasm-author wasm-test-hooks bundles wasm-test js-test
 
 # The pinned Rust toolchain (rust-toolchain.toml); every step that runs cargo needs it.
 toolchain:
@@ -44,10 +44,19 @@ bundles: cli
 	mkdir -p www/rules
 	for set in $(RULESETS); do $(BIN) compile rules/$$set -o www/rules/$$set.json || exit 1; done
 	for set in $(notdir $(wildcard tests/rules/*)); do $(BIN) compile tests/rules/$$set -o www/rules/test/$$set.json || exit 1; done
+	node scripts/rule-sources.mjs
+
+# The authoring page's wasm (feature author: the TOML loader, tests and diff in the browser),
+# in www/pkg-author/; only www/author.html loads it.
+WASM_AUTHOR_OUT := target/author/wasm32-unknown-unknown/wasm/subsidy_calc.wasm
+wasm-author: tools
+	$(CARGO) build --locked --lib --target wasm32-unknown-unknown --profile wasm --features author --target-dir target/author
+	wasm-bindgen --target web --out-dir www/pkg-author --no-typescript --remove-name-section --remove-producers-section $(WASM_AUTHOR_OUT)
+	node_modules/.bin/wasm-opt -Oz $(WASM_FLAGS) www/pkg-author/subsidy_calc_bg.wasm -o www/pkg-author/subsidy_calc_bg.wasm
 
 # www/dist/: the element bundled and minified (esbuild), which the demo and embed pages load;
 # the same as a versioned copy under www/release/<version>/, and www/integrity.json (sha384 of every file).
-build: wasm bundles
+build: wasm wasm-author bundles
 	node scripts/release.mjs
 
 run: build

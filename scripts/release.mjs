@@ -99,7 +99,8 @@ async function minifyFile(rel, out) {
 async function writeCopy(out, integrityOf) {
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, "pkg"), { recursive: true });
-  await cp(join(www, "rules"), join(out, "rules"), { recursive: true, filter: (src) => !slash(relative(join(www, "rules"), src)).startsWith("test") });
+  // the rule bundles, without the test sets' and the authoring page's TOML sources
+  await cp(join(www, "rules"), join(out, "rules"), { recursive: true, filter: (src) => !/^(test|src)(\/|$)/.test(slash(relative(join(www, "rules"), src))) });
   await copyFile(join(www, "pkg/subsidy_calc_bg.wasm"), join(out, "pkg/subsidy_calc_bg.wasm"));
   // the wasm-bindgen glue with its snippet (the overlay of the two parts of an estimate) in one module
   await bundle(join(www, "pkg/subsidy_calc.js"), join(out, "pkg/subsidy_calc.js"));
@@ -121,6 +122,9 @@ const dist = join(www, "dist");
 const release = join(www, "release", version);
 await writeCopy(dist, null);
 await writeCopy(release, fetchedHashes);
+// The authoring page's script (CodeMirror and the page), for www/author.html only: the
+// element's copies above do not include it.
+await bundle(join(www, "author.js"), join(dist, "author.js"));
 
 const manifest = { version, files: {} };
 for (const p of await files(release)) manifest.files[slash(relative(www, p))] = await sri(p);

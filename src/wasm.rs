@@ -436,3 +436,131 @@ fn test_hook() {
         }
     }
 }
+
+// ------------------------------------------------------------------ the authoring page
+
+/// A file typed in the authoring page.
+#[cfg(feature = "author")]
+#[derive(Deserialize)]
+struct TextFile {
+    name: String,
+    text: String,
+}
+
+/// One problem of the files, for the editor: where, and what in the asked language.
+#[cfg(feature = "author")]
+#[derive(Serialize)]
+struct ProblemOut<'a> {
+    #[serde(flatten)]
+    error: &'a crate::error::RuleError,
+    message: String,
+}
+
+/// The test cases' results.
+#[cfg(feature = "author")]
+#[derive(Serialize)]
+struct TestsOut {
+    passed: usize,
+    failed: usize,
+    summary: String,
+    /// Each case: its file, name and what did not match (empty when it passed).
+    cases: Vec<CaseOut>,
+}
+
+#[cfg(feature = "author")]
+#[derive(Serialize)]
+struct CaseOut {
+    file: String,
+    name: String,
+    failures: Vec<String>,
+}
+
+/// What changed against the shipped version of the same id.
+#[cfg(feature = "author")]
+#[derive(Serialize)]
+struct DiffOut {
+    version: String,
+    lines: Vec<String>,
+}
+
+#[cfg(feature = "author")]
+#[derive(Serialize)]
+struct AuthorOut<'a> {
+    /// Problems of the version files and of the test files, each at its file, line and column.
+    problems: Vec<ProblemOut<'a>>,
+    /// The compiled bundle (JSON), when the version files load.
+    bundle: Option<String>,
+    tests: Option<TestsOut>,
+    diff: Vec<DiffOut>,
+}
+
+/// The authoring page's engine: the same loader, checks, test runner and diff as the CLI, on
+/// files typed in the browser. Nothing is kept between calls.
+#[cfg(feature = "author")]
+#[wasm_bindgen]
+pub struct Author;
+
+#[cfg(feature = "author")]
+#[wasm_bindgen]
+impl Author {
+    /// Checks the version files of rule set `set` (`[{name, text}]`), compiles them to a
+    /// bundle, runs the test files (`[{name, text}]`) on it and says what changed against
+    /// `shipped` (a bundle's JSON, or null): `{ problems: [{file, line, column, field, code,
+    /// message, …}], bundle, tests: {passed, failed, summary, cases}, diff: [{version, lines}] }`.
+    pub fn check(set: String, files: JsValue, tests: JsValue, shipped: Option<String>, lang: Option<String>) -> Result<JsValue, JsValue> {
+        let lang = parse_lang(lang)?;
+        let read = |v: JsValue, what: &str| -> Result<Vec<TextFile>, JsValue> {
+            serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("{what}: {e}"))))
+        };
+        let files: Vec<(String, String)> = read(files, "files")?.into_iter().map(|f| (f.name, f.text)).collect();
+        let test_files = read(tests, "tests")?;
+        let loaded = crate::rules::read_texts(&set, &files);
+        let mut errors: Vec<crate::error::RuleError> = Vec::new();
+        let (bundle, tests_out, diff) = match &loaded {
+            Err(e) => {
+                errors.extend(e.0.iter().cloned());
+                (None, None, Vec::new())
+            }
+            Ok((rs, vfs)) => {
+                let bundle = crate::rules::bundle_json(&set, vfs);
+                let (mut passed, mut failed) = (0usize, 0usize);
+                let mut cases = Vec::new();
+                for f in &test_files {
+                    match crate::cases::run_text(rs, &f.name, &f.text) {
+                        Ok(results) => {
+                            for r in results {
+                                if r.failures.is_empty() {
+                                    passed += 1;
+                                } else {
+                                    failed += 1;
+                                }
+                                cases.push(CaseOut { file: r.file, name: r.name, failures: r.failures });
+                            }
+                        }
+                        Err(e) => {
+                            failed += 1;
+                            errors.extend(e.0);
+                        }
+                    }
+                }
+                let summary = crate::cases::summary_line(passed, failed);
+                let mut diff = Vec::new();
+                if let Some(old) = shipped
+                    .as_deref()
+                    .and_then(|t| crate::rules::load_bundle_value("shipped", &mut serde_json::Deserializer::from_str(t)).ok())
+                {
+                    for v in &rs.versions {
+                        if let Ok(o) = old.version(&v.version) {
+                            diff.push(DiffOut { version: v.version.clone(), lines: crate::diff::diff(o, v) });
+                        } else {
+                            diff.push(DiffOut { version: v.version.clone(), lines: vec![format!("version {} is new", v.version)] });
+                        }
+                    }
+                }
+                (Some(bundle), Some(TestsOut { passed, failed, summary, cases }), diff)
+            }
+        };
+        let problems = errors.iter().map(|e| ProblemOut { error: e, message: e.message(lang) }).collect();
+        Ok(to_js(&AuthorOut { problems, bundle, tests: tests_out, diff }))
+    }
+}

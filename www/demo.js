@@ -4,6 +4,7 @@
 // answers in the hash (#a=…), so a copied link restores everything.
 
 import { lastDay, msg } from "./messages.js";
+import { RULESETS as NAMES } from "./lib/rulesets.js";
 
 const T = {
   "zh-CN": {
@@ -30,15 +31,6 @@ const T = {
     compareSynced: "两侧使用上方表单中的回答。",
     footer: "估算依据公开报道和政策文件整理，仅供参考，不构成审批决定。",
     embedLink: "嵌入示例：政府门户网站中的计算器",
-    rulesets: {
-      "baotou-rare-earth-zone": "包头稀土高新区 博士后及人才支持",
-      "guangzhou-tianhe": "广州天河区 博士后、博士工作站",
-      zibo: "淄博市 人才住房补贴",
-      shenyang: "沈阳市 博士后留企生活补贴",
-      changsha: "长沙市 毕业生生活补贴与首套购房补贴",
-      zhongshan: "中山市 博士后生活补贴与留中山补贴",
-      "guangzhou-zengcheng": "广州增城区 博士后生活补贴（2024–2029）",
-    },
   },
   en: {
     pageTitle: "Subsidy estimator",
@@ -64,19 +56,10 @@ const T = {
     compareSynced: "Both sides use the answers from the form above.",
     footer: "Estimates are compiled from published reports and policy documents, for reference only; they are not decisions.",
     embedLink: "Embedding example: the calculator in a government portal",
-    rulesets: {
-      "baotou-rare-earth-zone": "Baotou Rare Earth Zone: postdoctoral and talent support",
-      "guangzhou-tianhe": "Guangzhou Tianhe: postdoctoral and doctoral workstations",
-      zibo: "Zibo: talent housing subsidies",
-      shenyang: "Shenyang: living subsidy for postdocs in enterprises",
-      changsha: "Changsha: graduate living allowance and first-home subsidy",
-      zhongshan: "Zhongshan: postdoctoral living and retention allowances",
-      "guangzhou-zengcheng": "Guangzhou Zengcheng: postdoc living allowance (2024–2029)",
-    },
   },
 };
 
-const RULESETS = Object.keys(T["zh-CN"].rulesets);
+const RULESETS = Object.keys(NAMES);
 const $ = (id) => document.getElementById(id);
 const calc = $("calc");
 const rulesetSel = $("ruleset");
@@ -139,7 +122,7 @@ function renderTexts() {
     const v = t(el.dataset.i18n);
     if (typeof v === "string") el.textContent = v;
   }
-  for (const opt of rulesetSel.options) opt.textContent = T[state.lang].rulesets[opt.value] ?? opt.value;
+  for (const opt of rulesetSel.options) opt.textContent = NAMES[opt.value]?.[state.lang] ?? opt.value;
   toggle.textContent = t(state.compare ? "compareClose" : "compareOpen");
   note.textContent = noteKey ? t(noteKey) : "";
   renderVersionOptions();

@@ -127,6 +127,11 @@ export class SubsidyCalculator extends HTMLElement {
     return this._ruleSet;
   }
 
+  /** Bytes of wasm memory the engine has now (wasm memory never shrinks: a diagnostic). */
+  get engineMemory() {
+    return this._engine?.memory?.buffer.byteLength ?? 0;
+  }
+
   get estimate() {
     return this._estimate;
   }
@@ -777,6 +782,8 @@ export class SubsidyCalculator extends HTMLElement {
     }
     if (kind === "unknown_version") return ["errUnknownVersion", this._version() ?? "", this._versions.map((v) => v.version).join(", ")];
     if (kind === "input") return ["errAsOf", this._asOf() ?? ""];
+    // a rule-file error found while estimating (a schedule that does not add up): say which
+    if (typeof error?.message === "string" && error.message) return ["errGenericDetail", error.message];
     return ["errGeneric"];
   }
 

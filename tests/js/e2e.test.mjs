@@ -2,6 +2,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { startServer, launch, openPage, shot, total, root } from "./harness.mjs";
@@ -931,6 +933,113 @@ test("without WebAssembly the element shows the policy from its bundle: name, su
   await shot(page, "no-wasm-zhongshan");
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+// ------------------------------------------------------------------ the authoring page
+
+const author = (query) => `${server.url}author.html?${query}`;
+const authorReady = (page) => page.waitForFunction(() => document.body.dataset.ready === "1");
+
+test("authoring: open Baotou, its tests pass as in the CLI; type an error, see it at its line, undo; edit an amount, the preview, the tests and the diff follow; download the bundle", async () => {
+  const { page, context, log } = await openPage(browser, author("set=baotou-rare-earth-zone&lang=en"), { acceptDownloads: true });
+  await authorReady(page);
+  await page.evaluate(() => window.subsidyAuthor.settled());
+  assert.deepEqual(await page.locator('[role="tab"]').allTextContents(), ["2024.toml", "tests/dates-and-input.toml", "tests/enterprise.toml", "tests/postdoc.toml"]);
+  const cli = execFileSync(join(root, "target/release/subsidy-calc"), ["test", "rules/baotou-rare-earth-zone"], { cwd: root, encoding: "utf8" }).trim().split("\n").pop();
+  assert.equal(await page.locator("#tests-summary").textContent(), cli, "the CLI's summary line");
+  assert.match(cli, /^\d+ passed, 0 failed$/);
+  assert.equal(await page.locator("#problems-summary").textContent(), "No problems.");
+  assert.equal(await page.locator("#diff").textContent(), "The same as the published version.");
+  assert.deepEqual(await axeViolations(page), [], "axe on the authoring page");
+
+  // type an error where the setup fund's amount is
+  const text = await page.evaluate(() => window.subsidyAuthor.text("2024.toml"));
+  const needle = 'formula = "100000.00';
+  const line = text.slice(0, text.indexOf(needle)).split("\n").length;
+  await page.evaluate((n) => window.subsidyAuthor.cursorAfter("2024.toml", n), needle);
+  await page.keyboard.type(" +");
+  await page.evaluate(() => window.subsidyAuthor.settled());
+  const problem = page.locator("#problems .problem").first();
+  await problem.waitFor();
+  assert.match(await problem.textContent(), new RegExp(`^2024\\.toml:${line}:\\d+: `), "the problem names the file and the line typed on");
+  assert.equal(await page.locator("#problems-summary").textContent(), "1 problem:");
+  assert.ok(await page.locator(".cm-lintRange-error").count() > 0, "underlined in the editor");
+  assert.match(await page.locator('[role="tab"][aria-selected="true"]').textContent(), /1 problem/);
+  assert.match(await page.locator("#tests-summary").textContent(), /did not run/);
+  // undo with the keyboard
+  await page.keyboard.press("Control+z");
+  await page.evaluate(() => window.subsidyAuthor.settled());
+  await page.waitForFunction(() => document.getElementById("problems-summary").textContent === "No problems.");
+  assert.equal(await page.locator("#tests-summary").textContent(), cli);
+
+  // edit an amount (the setup fund and its schedule row): the preview pays it, the tests and the diff say so
+  const preview = page.locator("#preview");
+  const loaded = page.evaluate(() => new Promise((r) => document.getElementById("preview").addEventListener("rules-loaded", r, { once: true })));
+  await page.evaluate((t) => window.subsidyAuthor.setText("2024.toml", t.replaceAll('"100000.00"', '"120000.00"')), text);
+  await loaded;
+  await page.evaluate(() => {
+    const el = document.getElementById("preview");
+    el.setAttribute("as-of", "2024-07-15");
+    el.answers = { applicant_type: "enterprise", in_zone: true, workstation_status: "approved", workstation_approved_on: "2024-03-01" };
+  });
+  await waitTotal(page, "120000.00", "#preview");
+  assert.match(await page.locator("#tests-summary").textContent(), /^\d+ passed, [1-9]\d* failed$/);
+  const failure = page.locator("#tests li.fail").first();
+  assert.match(await failure.textContent(), /expected "100000\.00", got "120000\.00"/, "each failure with its expected and actual values");
+  assert.match(await page.locator("#diff").textContent(), /program station_setup_fund: amount 100000\.00 → 120000\.00/);
+  const download = page.waitForEvent("download");
+  await page.locator("#download-bundle").click();
+  const file = await (await download).path();
+  const bundle = JSON.parse(readFileSync(file, "utf8"));
+  assert.equal(bundle.rule_set, "baotou-rare-earth-zone");
+  assert.match(JSON.stringify(bundle), /120000\.00/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
+
+test("authoring: 1,000 edits keep the wasm memory flat (the calculators each edit replaces are freed)", async () => {
+  const { page, context } = await openPage(browser, author("set=baotou-rare-earth-zone"));
+  await authorReady(page);
+  const sizes = await page.evaluate(async () => {
+    const el = document.getElementById("preview");
+    const a = window.subsidyAuthor;
+    const base = a.text("2024.toml");
+    const out = [];
+    for (let i = 1; i <= 1000; i++) {
+      const loaded = new Promise((r) => el.addEventListener("rules-loaded", r, { once: true }));
+      await a.setText("2024.toml", base.replaceAll('"100000.00"', `"${100000 + i}.00"`));
+      await loaded;
+      if (i === 100 || i === 1000) out.push({ element: el.engineMemory, author: a.memory() });
+    }
+    return out;
+  });
+  assert.ok(sizes[0].element > 0 && sizes[0].author > 0, JSON.stringify(sizes));
+  // Flat: at most one 64 KiB page more after 1,000 edits than after 100 (the allocator's high
+  // water); 900 calculators left unfreed would keep some 70 MB.
+  assert.equal(sizes[1].author, sizes[0].author, `the authoring wasm: ${JSON.stringify(sizes)}`);
+  assert.ok(sizes[1].element - sizes[0].element <= 65_536, `the element's wasm: ${JSON.stringify(sizes)}`);
+  await context.close();
+});
+
+test("authoring: the template starts a new policy that checks and passes its test; the embed page never loads the authoring wasm", async () => {
+  const { page, context, log } = await openPage(browser, author("set=template&lang=en"));
+  await authorReady(page);
+  await page.evaluate(() => window.subsidyAuthor.settled());
+  assert.deepEqual(await page.locator('[role="tab"]').allTextContents(), ["2025.toml", "tests/cases.toml"]);
+  assert.equal(await page.locator("#problems-summary").textContent(), "No problems.");
+  assert.equal(await page.locator("#tests-summary").textContent(), "1 passed, 0 failed");
+  assert.match(await page.locator("#diff").textContent(), /new rule set/);
+  // the tabs follow the arrow keys
+  await page.locator('[role="tab"][aria-selected="true"]').focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.locator('[role="tab"][aria-selected="true"]').textContent(), "tests/cases.toml");
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+  const embedPage = await openPage(browser, embed());
+  await embedPage.page.locator(`${W} [part~="total"]`).first().waitFor();
+  assert.deepEqual(embedPage.log.requests.filter((u) => /pkg-author|author\.js/.test(u)), []);
+  await embedPage.context.close();
 });
 
 // ------------------------------------------------------------------ accessibility and layout

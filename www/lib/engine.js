@@ -20,11 +20,11 @@ async function create(gen) {
   if (gen > 0) url.searchParams.set("instance", String(gen));
   const mod = await import(url.href);
   const integrity = integrityFor(WASM, ROOT);
-  await mod.default({ module_or_path: integrity ? fetch(WASM, { integrity }) : WASM });
-  return { gen, mod };
+  const exports = await mod.default({ module_or_path: integrity ? fetch(WASM, { integrity }) : WASM });
+  return { gen, mod, memory: exports.memory };
 }
 
-/** The current engine: {gen, mod} where mod is the wasm-bindgen glue (Calculator). */
+/** The current engine: {gen, mod, memory} where mod is the wasm-bindgen glue (Calculator). */
 export function getEngine() {
   if (!current) {
     current = create(generation);
