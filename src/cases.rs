@@ -55,7 +55,7 @@ struct ExpectError {
 }
 
 /// The result of one case.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct CaseResult {
     /// The test file.
     pub file: String,
@@ -135,6 +135,44 @@ fn fail(file: &str, detail: String) -> RuleErrors {
 /// The summary line of a test run, as `subsidy-calc test` ends and the authoring page shows it.
 pub fn summary_line(passed: usize, failed: usize) -> String {
     format!("{passed} passed, {failed} failed")
+}
+
+/// A run of test files: every case's result, and the problems of the files that could not run.
+#[derive(Clone, Debug, Default)]
+pub struct Run {
+    /// Each case, in file order.
+    pub cases: Vec<CaseResult>,
+    /// The problems of the test files that could not be read or run (each such file fails).
+    pub broken: Vec<RuleErrors>,
+}
+
+impl Run {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.failures.is_empty()).count()
+    }
+
+    /// Cases that failed, and files that could not run.
+    pub fn failed(&self) -> usize {
+        self.cases.len() - self.passed() + self.broken.len()
+    }
+
+    /// Adds the results of one test file.
+    pub fn add(&mut self, result: Result<Vec<CaseResult>, RuleErrors>) {
+        match result {
+            Ok(cases) => self.cases.extend(cases),
+            Err(e) => self.broken.push(e),
+        }
+    }
+}
+
+/// Runs test files given as `(name, text)` against a rule set.
+pub fn run_texts(rs: &RuleSet, files: &[(String, String)]) -> Run {
+    let mut run = Run::default();
+    for (name, text) in files {
+        run.add(run_text(rs, name, text));
+    }
+    run
 }
 
 /// Runs every case of one test file against a rule set.

@@ -464,15 +464,7 @@ struct TestsOut {
     failed: usize,
     summary: String,
     /// Each case: its file, name and what did not match (empty when it passed).
-    cases: Vec<CaseOut>,
-}
-
-#[cfg(feature = "author")]
-#[derive(Serialize)]
-struct CaseOut {
-    file: String,
-    name: String,
-    failures: Vec<String>,
+    cases: Vec<crate::cases::CaseResult>,
 }
 
 /// What changed against the shipped version of the same id.
@@ -523,26 +515,11 @@ impl Author {
             }
             Ok((rs, vfs)) => {
                 let bundle = crate::rules::bundle_json(&set, vfs);
-                let (mut passed, mut failed) = (0usize, 0usize);
-                let mut cases = Vec::new();
-                for f in &test_files {
-                    match crate::cases::run_text(rs, &f.name, &f.text) {
-                        Ok(results) => {
-                            for r in results {
-                                if r.failures.is_empty() {
-                                    passed += 1;
-                                } else {
-                                    failed += 1;
-                                }
-                                cases.push(CaseOut { file: r.file, name: r.name, failures: r.failures });
-                            }
-                        }
-                        Err(e) => {
-                            failed += 1;
-                            errors.extend(e.0);
-                        }
-                    }
-                }
+                let texts: Vec<(String, String)> = test_files.into_iter().map(|f| (f.name, f.text)).collect();
+                let run = crate::cases::run_texts(rs, &texts);
+                let (passed, failed) = (run.passed(), run.failed());
+                errors.extend(run.broken.into_iter().flat_map(|e| e.0));
+                let cases = run.cases;
                 let summary = crate::cases::summary_line(passed, failed);
                 let mut diff = Vec::new();
                 if let Some(old) = shipped

@@ -215,27 +215,21 @@ fn test(paths: Vec<PathBuf>, lang: Lang) -> ExitCode {
                 eprintln!("{}: no test cases (add rules/<set>/tests/*.toml)", d.display());
                 broken += 1;
             }
+            let mut run = cases::Run::default();
             for f in files {
-                match cases::run_file(&rs, &f) {
-                    Ok(results) => {
-                        for r in results {
-                            if r.failures.is_empty() {
-                                passed += 1;
-                            } else {
-                                failed += 1;
-                                println!("FAIL {} :: {}", r.file, r.name);
-                                for x in r.failures {
-                                    println!("    {x}");
-                                }
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        print_errors(&e, lang);
-                        broken += 1;
-                    }
+                run.add(cases::run_file(&rs, &f));
+            }
+            for r in run.cases.iter().filter(|r| !r.failures.is_empty()) {
+                println!("FAIL {} :: {}", r.file, r.name);
+                for x in &r.failures {
+                    println!("    {x}");
                 }
             }
+            for e in &run.broken {
+                print_errors(e, lang);
+            }
+            passed += run.passed();
+            failed += run.failed();
         }
     }
     let failed = failed + broken;
