@@ -292,6 +292,14 @@ problems! {
     TableKey { table: String, expected: String, found: String } =>
         "table '{table}' is keyed by {expected}, not {found}",
         "表 '{table}' 以{expected}为键，而不是{found}";
+    /// A table whose key is a question without options.
+    TableKeyNotEnum { table: String, id: String } =>
+        "table '{table}' must be keyed by an enum question; '{id}' is not one",
+        "表 '{table}' 的键必须是选项问题；'{id}' 不是";
+    /// `amount()` or `eligible()` where no program may be named (a question's ask_when).
+    ProgramNotHere { name: String } =>
+        "{name}() cannot be used in a question's ask_when: whether a question is asked depends on answers only",
+        "问题的 ask_when 不能使用 {name}()：是否提问只取决于回答";
     /// A table that misses some options of its key question.
     TableIncomplete { table: String, missing: List } =>
         "table '{table}' has no entry for {missing}; give every option a value",

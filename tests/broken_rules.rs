@@ -120,3 +120,27 @@ fn a_constant_and_or_chain_loads() {
     let (rs, _) = subsidy_calc::read_texts("broken-rules", &[("valid.toml".to_string(), text)]).unwrap();
     assert_eq!(rs.versions.len(), 1);
 }
+
+/// A table may leave out an option that a condition keeps away from it; when the rule file
+/// forgets that condition, the estimate that reaches the missing row fails with a message
+/// naming the table and the option (not a generic "no row").
+#[test]
+fn a_missing_table_row_names_the_table_and_option() {
+    let text = std::fs::read_to_string("tests/rules/tables/2024.toml").unwrap();
+    let unguarded = text.replace("when = \"degree in ['phd', 'master', 'bachelor']\"", "when = \"degree != 'phd' or degree == 'phd'\"");
+    assert_ne!(text, unguarded);
+    let (rs, _) = subsidy_calc::read_texts("tables", &[("2024.toml".to_string(), unguarded)]).unwrap();
+    let answers = [("degree".to_string(), subsidy_calc::Raw::Str("other".into()))];
+    let req = subsidy_calc::Request {
+        answers: &answers,
+        as_of: Some(subsidy_calc::Date::parse("2024-06-01").unwrap()),
+        version: None,
+        lang: subsidy_calc::Lang::En,
+        changes: false,
+    };
+    let err = subsidy_calc::estimate(&rs, &req).expect_err("the missing row is reached");
+    assert!(err.to_string().contains("table 'per_year' has no row for 'other'"), "{err}");
+    // with a listed option the same rule set estimates
+    let answers = [("degree".to_string(), subsidy_calc::Raw::Str("master".into()))];
+    assert!(subsidy_calc::estimate(&rs, &subsidy_calc::Request { answers: &answers, ..req }).is_ok());
+}

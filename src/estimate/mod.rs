@@ -232,8 +232,16 @@ struct Assignment<'a> {
     error: RefCell<Option<EstimateError>>,
 }
 
-fn arith(p: &Program, e: EvalError) -> EstimateError {
-    EstimateError::Arithmetic { program: p.id.clone(), detail: e.to_string() }
+fn arith(v: &Version, p: &Program, e: EvalError) -> EstimateError {
+    let detail = match e {
+        EvalError::NoRow { table, option } => {
+            let t = v.tables.get(table);
+            let option = t.and_then(|t| v.questions.get(t.key)).and_then(|q| q.options.get(option)).map_or("?", |o| o.id.as_str());
+            format!("table '{}' has no row for '{option}' (rule file error)", t.map_or("?", |t| t.id.as_str()))
+        }
+        e => e.to_string(),
+    };
+    EstimateError::Arithmetic { program: p.id.clone(), detail }
 }
 
 fn not_asked(p: &Program) -> EstimateError {
@@ -290,7 +298,7 @@ impl<'a> Assignment<'a> {
                     met = false;
                     break;
                 }
-                Err(e) => return self.fail(arith(p, e)),
+                Err(e) => return self.fail(arith(self.v, p, e)),
             }
         }
         let zero = self.v.rounding.zero();
@@ -338,9 +346,11 @@ impl<'a> Assignment<'a> {
             Schedule::Rows(rows) => {
                 let mut out = Vec::with_capacity(rows.len());
                 for r in rows {
-                    let x = r.amount.code.number(&env).or_else(|e| self.fail(arith(p, e)))?.ok_or_else(|| EstimateError::Arithmetic {
-                        program: p.id.clone(),
-                        detail: format!("the year-{} amount depends on a question that is not asked in this case", r.year),
+                    let x = r.amount.code.number(&env).or_else(|e| self.fail(arith(self.v, p, e)))?.ok_or_else(|| {
+                        EstimateError::Arithmetic {
+                            program: p.id.clone(),
+                            detail: format!("the year-{} amount depends on a question that is not asked in this case", r.year),
+                        }
                     })?;
                     out.push((r.year, r.payer, self.v.rounding.apply(x)));
                 }
@@ -350,7 +360,7 @@ impl<'a> Assignment<'a> {
         };
         let mut sum = self.v.rounding.zero();
         for r in &rows {
-            sum = sum.checked_add(r.2).ok_or_else(|| arith(p, EvalError::Overflow))?;
+            sum = sum.checked_add(r.2).ok_or_else(|| arith(self.v, p, EvalError::Overflow))?;
         }
         if sum != amount {
             return Err(EstimateError::ScheduleMismatch {
@@ -393,11 +403,11 @@ fn program_amount(v: &Version, p: &Program, env: &Env<'_>) -> Result<Option<Deci
         let Some(rows) = periodic(v, p, env)? else { return Ok(None) };
         let mut sum = v.rounding.zero();
         for r in rows {
-            sum = sum.checked_add(r.2).ok_or_else(|| arith(p, EvalError::Overflow))?;
+            sum = sum.checked_add(r.2).ok_or_else(|| arith(v, p, EvalError::Overflow))?;
         }
         return Ok(Some(sum));
     };
-    let Some(raw) = a.formula.code.number(env).map_err(|e| arith(p, e))? else { return Ok(None) };
+    let Some(raw) = a.formula.code.number(env).map_err(|e| arith(v, p, e))? else { return Ok(None) };
     let capped = match a.cap {
         Some(c) if raw > c => c,
         _ => raw,
@@ -415,7 +425,7 @@ fn program_amount(v: &Version, p: &Program, env: &Env<'_>) -> Result<Option<Deci
 fn periodic(v: &Version, p: &Program, env: &Env<'_>) -> Result<Option<Vec<Pay>>, EstimateError> {
     let Schedule::Periodic(s) = &p.schedule else { return Ok(None) };
     let (Some(each), Some(count)) =
-        (s.amount.code.number(env).map_err(|e| arith(p, e))?, s.count.code.number(env).map_err(|e| arith(p, e))?)
+        (s.amount.code.number(env).map_err(|e| arith(v, p, e))?, s.count.code.number(env).map_err(|e| arith(v, p, e))?)
     else {
         return Ok(None);
     };
@@ -433,7 +443,7 @@ fn periodic(v: &Version, p: &Program, env: &Env<'_>) -> Result<Option<Vec<Pay>>,
     let mut year = 1;
     while left > Decimal::ZERO {
         let periods = left.min(per_year);
-        let mut x = each.checked_mul(periods).ok_or_else(|| arith(p, EvalError::Overflow))?;
+        let mut x = each.checked_mul(periods).ok_or_else(|| arith(v, p, EvalError::Overflow))?;
         if let Some(cap) = s.cap_per_year {
             x = x.min(cap);
         }
@@ -1129,7 +1139,7 @@ impl Payments {
                     continue;
                 }
                 for (year, payer, x) in a.schedule(i, o.amount)? {
-                    let overflow = || arith(&v.programs[i], EvalError::Overflow);
+                    let overflow = || arith(v, &v.programs[i], EvalError::Overflow);
                     if let Some(k) = by_payer.iter().position(|e| e.0 == payer) {
                         payer_now[k] = payer_now[k].checked_add(x).ok_or_else(overflow)?;
                     }

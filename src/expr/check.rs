@@ -262,6 +262,9 @@ fn check_arg(f: Func, param: Param, a: &mut Expr, scope: &Scope<'_>) -> Result<T
             let Kind::Ident(id) = &a.kind else {
                 return Err(err(a.at, Problem::NeedsLiteral { name: name.into(), want: param.describe().into() }));
             };
+            if scope.programs.is_empty() {
+                return Err(err(a.at, Problem::ProgramNotHere { name: name.into() }));
+            }
             match scope.programs.iter().position(|p| p == id) {
                 Some(p) => {
                     a.kind = Kind::Program(p);

@@ -43,6 +43,8 @@ pub enum Code {
     Row {
         /// The question.
         q: usize,
+        /// The table.
+        t: usize,
         /// The value for each option (`None`: not in the table).
         rows: Box<[Option<V>]>,
     },
@@ -148,7 +150,7 @@ fn build(e: &Expr, scope: &Scope<'_>, consts: &Consts) -> Code {
         Kind::Value(i) => consts.values.get(*i).map_or(Code::Unresolved, |v| Code::Const(*v)),
         Kind::Program(p) => Code::Const(V::Program(*p)),
         Kind::Lookup(t, key) => match (&key.kind, consts.tables.get(*t)) {
-            (Kind::Question(q), Some(rows)) => Code::Row { q: *q, rows: rows.clone().into() },
+            (Kind::Question(q), Some(rows)) => Code::Row { q: *q, t: *t, rows: rows.clone().into() },
             _ => Code::Lookup(*t, Box::new(c(key))),
         },
         Kind::In { value, list, negated } => Code::In { value: Box::new(c(value)), list: list.iter().map(c).collect(), negated: *negated },
@@ -286,9 +288,9 @@ impl Code {
                 Tri::False => V::Bool(false),
                 Tri::Unknown => V::Unknown,
             },
-            Code::Row { q, rows } => match env.values.get(*q).copied().unwrap_or(V::Unknown) {
+            Code::Row { q, t, rows } => match env.values.get(*q).copied().unwrap_or(V::Unknown) {
                 V::Unknown => V::Unknown,
-                V::Opt(o) => rows.get(o).copied().flatten().ok_or(EvalError::NoRow)?,
+                V::Opt(o) => rows.get(o).copied().flatten().ok_or(EvalError::NoRow { table: *t, option: o })?,
                 _ => return Err(EvalError::Type),
             },
             Code::Lookup(t, key) => super::eval::lookup(env, *t, key.eval(env)?)?,

@@ -107,7 +107,12 @@ pub enum EvalError {
     /// A date before 1900 or after 2999.
     DateRange,
     /// A table looked up with an option it has no row for.
-    NoRow,
+    NoRow {
+        /// The table.
+        table: usize,
+        /// The option of its key question.
+        option: usize,
+    },
     /// A value of an unexpected type (only reachable if checking was skipped).
     Type,
 }
@@ -119,7 +124,7 @@ impl std::fmt::Display for EvalError {
             EvalError::DivisionByZero => "division by zero",
             EvalError::NotWhole => "years(), months() and days() take whole numbers up to 100000",
             EvalError::DateRange => "a date outside 1900–2999",
-            EvalError::NoRow => "a table has no row for this option",
+            EvalError::NoRow { .. } => "a table has no row for this option",
             EvalError::Type => "a value of the wrong type",
         })
     }
@@ -218,7 +223,7 @@ pub(crate) fn member(v: V, items: impl Iterator<Item = Result<V, EvalError>>, ne
 pub(crate) fn lookup(env: &Env<'_>, table: usize, key: V) -> Result<V, EvalError> {
     match key {
         V::Unknown => Ok(V::Unknown),
-        V::Opt(o) => env.consts.tables.get(table).and_then(|t| t.get(o)).copied().flatten().ok_or(EvalError::NoRow),
+        V::Opt(o) => env.consts.tables.get(table).and_then(|t| t.get(o)).copied().flatten().ok_or(EvalError::NoRow { table, option: o }),
         _ => Err(EvalError::Type),
     }
 }

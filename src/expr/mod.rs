@@ -202,6 +202,18 @@ impl Expr {
         out
     }
 
+    /// Where the expression first refers to program `p` (the byte offset of its `amount` or
+    /// `eligible`).
+    pub fn program_at(&self, p: usize) -> Option<usize> {
+        let mut at = None;
+        self.walk(&mut |e| {
+            if matches!(e.kind, Kind::Program(q) if q == p) {
+                at = Some(at.map_or(e.at, |a: usize| a.min(e.at)));
+            }
+        });
+        at
+    }
+
     /// The program indexes the expression refers to (through `amount` and `eligible`).
     pub fn programs(&self) -> Vec<usize> {
         let mut out = Vec::new();

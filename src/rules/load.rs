@@ -383,10 +383,7 @@ fn read_version(ld: &mut Loader<'_>, f: &VersionFile) -> Option<Version> {
         let options = match key.map(|k| &sigs[k].1) {
             Some(SigType::Enum(opts)) => Some(opts.clone()),
             Some(_) => {
-                ld.err(
-                    &join(&field, "key"),
-                    Problem::TableKey { table: id.clone(), expected: "an enum question".into(), found: t.key.clone() },
-                );
+                ld.err(&join(&field, "key"), Problem::TableKeyNotEnum { table: id.clone(), id: short(&t.key, 40) });
                 None
             }
             None => {
@@ -775,14 +772,19 @@ fn read_periodic(
     Some(Periodic { months, amount: amount?, count: count?, payer: payer_i?, cap_per_year, source: source?, assumption })
 }
 
-/// The expressions of a program, each with its field.
-fn formulas(p: &Program) -> Vec<&Formula> {
-    let mut out: Vec<&Formula> = p.conditions.iter().map(|c| &c.when).collect();
-    out.extend(p.amount.as_ref().map(|a| &a.formula));
+/// The expressions of a program, each with its field under the program (`amount.formula`).
+fn formulas(p: &Program) -> Vec<(String, &Formula)> {
+    let mut out: Vec<(String, &Formula)> =
+        p.conditions.iter().enumerate().map(|(i, c)| (format!("conditions[{i}].when"), &c.when)).collect();
+    out.extend(p.amount.as_ref().map(|a| ("amount.formula".to_string(), &a.formula)));
     match &p.schedule {
         Schedule::Once => {}
-        Schedule::Rows(rows) => out.extend(rows.iter().map(|r| &r.amount)),
-        Schedule::Periodic(x) => out.extend([&x.amount, &x.count]),
+        Schedule::Rows(rows) => out.extend(rows.iter().enumerate().map(|(i, r)| (format!("schedule[{i}].amount"), &r.amount))),
+        Schedule::Periodic(x) => {
+            let (key, count) = if x.months == 12 { ("per_year", "years") } else { ("per_month", "months") };
+            out.push((format!("{key}.amount"), &x.amount));
+            out.push((format!("{key}.{count}"), &x.count));
+        }
     }
     out
 }
@@ -793,7 +795,7 @@ fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<us
     let direct: Vec<Vec<usize>> = programs
         .iter()
         .map(|p| {
-            let mut refs: Vec<usize> = formulas(p).iter().flat_map(|f| f.expr.programs()).collect();
+            let mut refs: Vec<usize> = formulas(p).iter().flat_map(|f| f.1.expr.programs()).collect();
             refs.sort_unstable();
             refs.dedup();
             refs
@@ -827,10 +829,13 @@ fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<us
     for i in 0..n {
         let mut path = Vec::new();
         if let Err(circle) = visit(i, &direct, &mut state, &mut order, &mut path) {
-            let first = circle.first().copied().unwrap_or(0);
-            let field =
-                programs[first].amount.as_ref().map_or(format!("programs[{first}]"), |_| format!("programs[{first}].amount.formula"));
-            ld.err(&field, Problem::ProgramCycle { path: circle.iter().map(|&j| programs[j].id.clone()).collect() });
+            // located at the first program's reference to the next one in the circle
+            let (first, next) = (circle.first().copied().unwrap_or(0), circle.get(1).copied().unwrap_or(0));
+            let at = formulas(&programs[first])
+                .into_iter()
+                .find_map(|(field, f)| f.expr.program_at(next).map(|at| (format!("programs[{first}].{field}"), at)));
+            let (field, inner) = at.map_or((format!("programs[{first}]"), None), |(field, at)| (field, Some(at)));
+            ld.err_in(&field, inner, Problem::ProgramCycle { path: circle.iter().map(|&j| programs[j].id.clone()).collect() });
             return None;
         }
     }
@@ -844,7 +849,7 @@ fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<us
 /// and through the other members of its exclusive group), its references closed over, the
 /// tables it reads and whether an unpublished amount makes its own unpublished.
 fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
-    let mut deps: Vec<Vec<usize>> = programs.iter().map(|p| formulas(p).iter().flat_map(|f| f.expr.questions()).collect()).collect();
+    let mut deps: Vec<Vec<usize>> = programs.iter().map(|p| formulas(p).iter().flat_map(|f| f.1.expr.questions()).collect()).collect();
     let mut refs: Vec<Vec<usize>> = programs.iter().map(|p| p.refs.clone()).collect();
     loop {
         let mut changed = false;
@@ -892,7 +897,7 @@ fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
             .skip(programs[i].conditions.len())
             .flat_map(|f| {
                 let mut t = Vec::new();
-                f.expr.walk(&mut |e| {
+                f.1.expr.walk(&mut |e| {
                     if let expr::Kind::Lookup(x, _) = e.kind {
                         t.push(x);
                     }
@@ -942,7 +947,7 @@ fn numbers(v: &Version) -> Vec<Decimal> {
         }
     }
     for p in &v.programs {
-        formulas(p).iter().for_each(|f| visit(&f.expr));
+        formulas(p).iter().for_each(|f| visit(&f.1.expr));
     }
     nums.sort();
     nums.dedup();
@@ -963,7 +968,7 @@ fn ages(v: &Version) -> Vec<usize> {
     };
     v.questions.iter().filter_map(|q| q.ask_when.as_ref()).for_each(|f| visit(&f.expr));
     for p in &v.programs {
-        formulas(p).iter().for_each(|f| visit(&f.expr));
+        formulas(p).iter().for_each(|f| visit(&f.1.expr));
     }
     out.sort_unstable();
     out.dedup();
@@ -993,7 +998,7 @@ fn explain(v: &Version, p: &Program) -> Explained {
         .iter()
         .flat_map(|f| {
             let mut out = Vec::new();
-            f.expr.walk(&mut |e| {
+            f.1.expr.walk(&mut |e| {
                 if let expr::Kind::Value(i) = e.kind {
                     out.push(i);
                 }
