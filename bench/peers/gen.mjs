@@ -25,14 +25,18 @@ const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
 const pad = (n) => String(n).padStart(2, "0");
 
-// Dates cluster around the 2024-01-01 threshold so both sides of it are well covered.
-const EDGE_DATES = ["2023-12-31", "2024-01-01", "2024-01-02", "1990-01-01", "2100-12-31", "2024-07-15"];
+// Dates cluster around the 2024-01-01 threshold so both sides of it are well covered. An
+// approval date cannot be after the day of the estimate (the rule file's max = "as_of"), so
+// every date is on or before AS_OF, the date every engine is asked for.
+const AS_OF = "2024-07-15";
+const EDGE_DATES = ["2023-12-31", "2024-01-01", "2024-01-02", "1990-01-01", AS_OF];
 function date() {
   if (rnd() < 0.15) return pick(EDGE_DATES);
-  const y = int(2018, 2026);
+  const y = int(2018, 2024);
   const m = int(1, 12);
   const dim = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return `${y}-${pad(m)}-${pad(int(1, dim))}`;
+  const d = `${y}-${pad(m)}-${pad(int(1, dim))}`;
+  return d > AS_OF ? AS_OF : d;
 }
 // Months: edges 0, 1, 23, 24, 25, 72 are over-sampled.
 const months = () => (rnd() < 0.3 ? pick([0, 1, 12, 13, 23, 24, 25, 72]) : int(0, 72));
