@@ -190,7 +190,7 @@ fn diff_names_what_changed() {
 }
 
 /// A fresh temporary folder for test `tag` with `in.csv` holding `text`: (folder, file).
-fn temp_csv(tag: &str, text: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+fn temp_csv(tag: &str, text: impl AsRef<[u8]>) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("subsidy-calc-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("in.csv");
@@ -289,13 +289,8 @@ fn batch_keeps_every_row_and_puts_errors_in_their_column() {
 /// still depends on an unanswered question gets the range, as `estimate` does.
 #[test]
 fn batch_applies_exclusive_groups_and_ranges() {
-    let (dir, csv) = temp_csv("batch-ex", "rents,buys,area\ntrue,true,150\ntrue,true,50\ntrue,true,\n");
-    let out = dir.join("out.csv");
-    let rules = "tests/rules/exclusive-group";
-    let args = ["batch", "--rules", rules, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-06-01"];
-    let o = run(&args, None);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(&out).unwrap();
+    let input = "rents,buys,area\ntrue,true,150\ntrue,true,50\ntrue,true,\n";
+    let (text, _) = batch("batch-ex", "tests/rules/exclusive-group", "2024-06-01", input, &[]);
     let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
     let cell = |r: usize, name: &str| rows[r][col(name)];
@@ -307,22 +302,25 @@ fn batch_applies_exclusive_groups_and_ranges() {
     assert_eq!(cell(2, "total"), "35000.00");
     // Area unknown: a range, no error.
     assert_eq!((cell(3, "total"), cell(3, "total_min"), cell(3, "total_max"), cell(3, "error")), ("", "35000.00", "65000.00", ""));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Runs `batch` on `input` (written to a fresh `in.csv`) with the Baotou rules as of
-/// 2024-07-15: (the output file, what it printed). `extra`: more flags, such as `--summary`.
-fn batch_baotou(tag: &str, input: &str, extra: &[&str]) -> (String, String) {
+/// Runs `batch` on `input` (written to a fresh `in.csv`) with `rules` on `as_of`: (the output
+/// file, what it printed). `extra`: more flags, such as `--summary`.
+fn batch(tag: &str, rules: &str, as_of: &str, input: impl AsRef<[u8]>, extra: &[&str]) -> (String, String) {
     let (dir, csv) = temp_csv(tag, input);
     let out = dir.join("out.csv");
-    let mut args =
-        vec!["batch", "--rules", BAOTOU, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-07-15"];
+    let mut args = vec!["batch", "--rules", rules, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", as_of];
     args.extend_from_slice(extra);
     let o = run(&args, None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&out).unwrap();
     std::fs::remove_dir_all(&dir).ok();
     (text, String::from_utf8(o.stdout).unwrap())
+}
+
+/// `batch` with the Baotou rules as of 2024-07-15.
+fn batch_baotou(tag: &str, input: &str, extra: &[&str]) -> (String, String) {
+    batch(tag, BAOTOU, "2024-07-15", input, extra)
 }
 
 /// The header of every Baotou batch output.
@@ -401,20 +399,13 @@ fn batch_csv_reads_crlf_line_endings() {
 #[test]
 fn batch_csv_puts_a_row_that_is_not_utf8_in_the_error_column() {
     // A cell saved as GBK (是): that row gets the error, the next row goes on.
-    let dir = std::env::temp_dir().join(format!("subsidy-calc-csv-gbk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (csv, out) = (dir.join("in.csv"), dir.join("out.csv"));
-    std::fs::write(&csv, b"applicant_type,in_zone,months_in_station\npostdoc,\xca\xc7,24\npostdoc,true,24\n").unwrap();
-    let args = ["batch", "--rules", BAOTOU, "--input", csv.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-07-15"];
-    let o = run(&args, None);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(&out).unwrap();
+    let input = b"applicant_type,in_zone,months_in_station\npostdoc,\xca\xc7,24\npostdoc,true,24\n";
+    let (text, _) = batch("csv-gbk", BAOTOU, "2024-07-15", input, &[]);
     let want = format!(
         "{BAOTOU_HEAD}1,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,in_zone: not UTF-8 text (save the file as CSV UTF-8)\n{}",
         postdoc_row(2, "postdoc,true,,,24,", "300000.00")
     );
     assert_eq!(text, want);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The summary of two postdocs whose school-age children are not given (so the schooling
@@ -486,26 +477,7 @@ fn batch_summary_gives_each_payer_and_year_its_range() {
 /// Runs `batch --summary` on `input` with the test rule set `rules` as of 2024-06-01: what it
 /// printed.
 fn summary_of(tag: &str, rules: &str, input: &str) -> String {
-    let (dir, csv) = temp_csv(tag, input);
-    let out = dir.join("out.csv");
-    let o = run(
-        &[
-            "batch",
-            "--rules",
-            rules,
-            "--input",
-            csv.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--as-of",
-            "2024-06-01",
-            "--summary",
-        ],
-        None,
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::remove_dir_all(&dir).ok();
-    String::from_utf8(o.stdout).unwrap()
+    batch(tag, rules, "2024-06-01", input, &["--summary"]).1
 }
 
 /// Exclusive groups in the payer and year sums: one subsidy of the group per row, the highest
@@ -645,22 +617,7 @@ fn batch_summary_of_rules_without_cash() {
 /// while a line of spaces is blank and skipped.
 #[test]
 fn batch_csv_reads_a_quoted_empty_cell_as_a_row() {
-    let (dir, csv) = temp_csv("csv-empty-cell", "base\n10.005\n   \n\"\"\n");
-    let out = dir.join("out.csv");
-    let args = [
-        "batch",
-        "--rules",
-        "tests/rules/money-half-up",
-        "--input",
-        csv.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--as-of",
-        "2024-06-01",
-    ];
-    let o = run(&args, None);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(&out).unwrap();
+    let (text, _) = batch("csv-empty-cell", "tests/rules/money-half-up", "2024-06-01", "base\n10.005\n   \n\"\"\n", &[]);
     assert_eq!(
         text,
         "row,base,point_one_plus_point_two_status,point_one_plus_point_two_amount,point_one_plus_point_two_min,point_one_plus_point_two_max,\
@@ -669,7 +626,6 @@ fn batch_csv_reads_a_quoted_empty_cell_as_a_row() {
          1,10.005,eligible,0.30,0.30,0.30,eligible,10.01,10.01,10.01,eligible,3.34,3.34,3.34,13.65,13.65,13.65,\n\
          2,,eligible,0.30,0.30,0.30,needs_info,,0.00,1000000.00,needs_info,,0.00,333333.33,,0.30,1333333.63,\n"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The zh-CN text report: each status word (符合 / 不符合 / 待补充信息) on its program's line,
