@@ -5,10 +5,10 @@
 //! An estimate crosses in two parts (see `contract.rs`): the texts that do not depend on the
 //! answers once per version and language (frozen and kept here), and per call the part that
 //! does; both through serde-wasm-bindgen (faster than serde_json and `JSON.parse` for the
-//! answer part, measured in BENCHMARKS.md). `overlay` lays the second over the first, key by
-//! key, into the object the CLI prints. Bundles too are read from a parsed JS object, so the
-//! wasm links no JSON parser or writer of its own. Errors cross as `{ kind, code, message, field?, …arguments, errors? }` with the
-//! message in the language asked for.
+//! answer part). `overlay` lays the second over the first, key by key, into the object the
+//! CLI prints. Bundles too are read from a parsed JS object, so the wasm links no JSON parser
+//! or writer of its own. Errors cross as `{ kind, code, message, field?, …arguments, errors? }`
+//! with the message in the language asked for.
 
 use crate::answers::{validate, Answers, Raw};
 use crate::contract::{Estimate, OptionView, Part, QuestionView, VersionInfo};
@@ -268,8 +268,8 @@ impl Calculator {
 
     /// The estimate for `answers` on `asOf` (default today): exactly the CLI's JSON contract.
     /// `opts`: `{ lang?: "zh-CN" | "en", version?: string, changes?: boolean }` (`changes`: add
-    /// to each program the changes of answers that would make it pay, or pay more). Throws `{kind: "answer", field,
-    /// errors: [...]}` when an answer does not fit its question.
+    /// to each program the changes of answers that would make it pay, or pay more). Throws
+    /// `{kind: "answer", field, errors: [...]}` when an answer does not fit its question.
     pub fn estimate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
         test_hook();
         let raw = raw_answers(&answers)?;
@@ -487,24 +487,38 @@ struct AuthorOut<'a> {
 }
 
 /// The authoring page's engine: the same loader, checks, test runner and diff as the CLI, on
-/// files typed in the browser. Nothing is kept between calls.
+/// files typed in the browser. It keeps only the published rule set the edits are compared
+/// with, read once when the set is opened.
 #[cfg(feature = "author")]
 #[wasm_bindgen]
-pub struct Author;
+pub struct Author {
+    shipped: Option<RuleSet>,
+}
 
 #[cfg(feature = "author")]
 #[wasm_bindgen]
 impl Author {
+    /// An editing session on a set whose published bundle is `shipped` (its JSON; null for a
+    /// new set, or one that does not load: then nothing is compared).
+    #[wasm_bindgen(constructor)]
+    pub fn new(shipped: Option<String>) -> Author {
+        let shipped =
+            shipped.as_deref().and_then(|t| crate::rules::load_bundle_value("shipped", &mut serde_json::Deserializer::from_str(t)).ok());
+        Author { shipped }
+    }
+
     /// Checks the version files of rule set `set` (`[{name, text}]`), compiles them to a
-    /// bundle, runs the test files (`[{name, text}]`) on it and says what changed against
-    /// `shipped` (a bundle's JSON, or null): `{ problems: [{file, line, column, field, code,
-    /// message, …}], bundle, tests: {passed, failed, summary, cases}, diff: [{version, lines}] }`.
-    pub fn check(set: String, files: JsValue, tests: JsValue, shipped: Option<String>, lang: Option<String>) -> Result<JsValue, JsValue> {
+    /// bundle, runs the test files (`[{name, text}]`) on it and says what changed against the
+    /// published set: `{ problems: [{file, line, column, field, code, message, …}], bundle,
+    /// tests: {passed, failed, summary, cases}, diff: [{version, lines}] }`.
+    pub fn check(&self, set: String, files: JsValue, tests: JsValue, lang: Option<String>) -> Result<JsValue, JsValue> {
         let lang = parse_lang(lang)?;
-        let read = |v: JsValue, what: &str| -> Result<Vec<TextFile>, JsValue> {
-            serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("{what}: {e}"))))
+        let read = |v: JsValue, what: &str| -> Result<Vec<(String, String)>, JsValue> {
+            let files: Vec<TextFile> =
+                serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("{what}: {e}"))))?;
+            Ok(files.into_iter().map(|f| (f.name, f.text)).collect())
         };
-        let files: Vec<(String, String)> = read(files, "files")?.into_iter().map(|f| (f.name, f.text)).collect();
+        let files = read(files, "files")?;
         let test_files = read(tests, "tests")?;
         let loaded = crate::rules::read_texts(&set, &files);
         let mut errors: Vec<crate::error::RuleError> = Vec::new();
@@ -515,17 +529,13 @@ impl Author {
             }
             Ok((rs, vfs)) => {
                 let bundle = crate::rules::bundle_json(&set, vfs);
-                let texts: Vec<(String, String)> = test_files.into_iter().map(|f| (f.name, f.text)).collect();
-                let run = crate::cases::run_texts(rs, &texts);
+                let run = crate::cases::run_texts(rs, &test_files);
                 let (passed, failed) = (run.passed(), run.failed());
                 errors.extend(run.broken.into_iter().flat_map(|e| e.0));
                 let cases = run.cases;
                 let summary = crate::cases::summary_line(passed, failed);
                 let mut diff = Vec::new();
-                if let Some(old) = shipped
-                    .as_deref()
-                    .and_then(|t| crate::rules::load_bundle_value("shipped", &mut serde_json::Deserializer::from_str(t)).ok())
-                {
+                if let Some(old) = &self.shipped {
                     for v in &rs.versions {
                         if let Ok(o) = old.version(&v.version) {
                             diff.push(DiffOut { version: v.version.clone(), lines: crate::diff::diff(o, v) });

@@ -152,6 +152,7 @@ const state = {
   files: [], // { name, kind: "rules" | "tests", state: EditorState }
   active: 0,
   shipped: null, // the published bundle's JSON text, when the set is a shipped one
+  author: null, // the authoring engine's session on the open set (the published set read once)
   result: null,
   bundle: null,
   blobUrl: null,
@@ -275,10 +276,9 @@ function schedule() {
 
 function check() {
   const t0 = performance.now();
-  const rules = state.files.map((f, i) => ({ f, i })).filter((x) => x.f.kind === "rules").map((x) => ({ name: x.f.name, text: text(x.i) }));
-  const tests = state.files.map((f, i) => ({ f, i })).filter((x) => x.f.kind === "tests").map((x) => ({ name: x.f.name, text: text(x.i) }));
+  const filesOf = (kind) => state.files.flatMap((f, i) => (f.kind === kind ? [{ name: f.name, text: text(i) }] : []));
   try {
-    state.result = Author.check(state.set, rules, tests, state.shipped, state.lang);
+    state.result = state.author.check(state.set, filesOf("rules"), filesOf("tests"), state.lang);
   } catch (e) {
     state.result = { problems: [{ file: "", line: null, column: null, field: "", message: String(e?.message ?? e) }], bundle: null, tests: null, diff: [] };
   }
@@ -382,6 +382,9 @@ async function openSet(set) {
     set = TEMPLATE.set;
   }
   state.set = set;
+  // the published set is read once per opened set, not on every check
+  state.author?.free();
+  state.author = new Author(state.shipped);
   state.files = [
     ...doc.files.map((f) => ({ name: f.name, kind: "rules", state: editorState(f.text) })),
     ...doc.tests.map((f) => ({ name: f.name.startsWith("tests/") ? f.name : `tests/${f.name}`, kind: "tests", state: editorState(f.text) })),
