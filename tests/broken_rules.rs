@@ -144,3 +144,27 @@ fn a_missing_table_row_names_the_table_and_option() {
     let answers = [("degree".to_string(), subsidy_calc::Raw::Str("master".into()))];
     assert!(subsidy_calc::estimate(&rs, &subsidy_calc::Request { answers: &answers, ..req }).is_ok());
 }
+
+/// An age limit at the very edge of what a decimal holds (the largest decimal, written as a
+/// sum so that it loads) is no birthday anyone has: the range over an unanswered birth date
+/// is estimated, with no overflow looking for the ages around the limit.
+#[test]
+fn an_age_limit_at_the_largest_decimal_estimates() {
+    let text = std::fs::read_to_string("tests/rules/dates/2024.toml").unwrap();
+    for limit in [
+        "9999999999999999999999999999 * 7 + 9228162514264337593543950342",
+        "0 - 9999999999999999999999999999 * 7 - 9228162514264337593543950342",
+    ] {
+        let edge = text.replace("when = \"age(birth_date) < 35\"", &format!("when = \"age(birth_date) < {limit}\""));
+        assert_ne!(text, edge);
+        let (rs, _) = subsidy_calc::read_texts("dates", &[("2024.toml".to_string(), edge)]).unwrap();
+        let req = subsidy_calc::Request {
+            answers: &[],
+            as_of: Some(subsidy_calc::Date::parse("2024-06-01").unwrap()),
+            version: None,
+            lang: subsidy_calc::Lang::En,
+            changes: true,
+        };
+        assert!(subsidy_calc::estimate(&rs, &req).is_ok(), "{limit}");
+    }
+}

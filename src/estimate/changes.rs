@@ -141,6 +141,15 @@ fn subsets(items: &[usize], k: usize) -> Vec<Vec<usize>> {
     out
 }
 
+/// Moves `idx` to the next combination of indexes into lists of lengths `len(k)`, the last
+/// moving fastest; false after the last combination.
+fn next_combination(idx: &mut [usize], len: impl Fn(usize) -> usize) -> bool {
+    let Some(k) = (0..idx.len()).rev().find(|&k| idx[k] + 1 < len(k)) else { return false };
+    idx[k] += 1;
+    idx[k + 1..].fill(0);
+    true
+}
+
 impl Search<'_> {
     /// The candidate values of question `q` (the ranges' own), and whether a run of them is
     /// exact (whole numbers enumerated in full; dates whose every use is understood).
@@ -165,10 +174,7 @@ impl Search<'_> {
                 values[q] = doms[k][idx[k]];
             }
             self.complete(&mut values, set, &mut found);
-            let Some(k) = (0..set.len()).rev().find(|&k| idx[k] + 1 < doms[k].len()) else { break };
-            idx[k] += 1;
-            idx[k + 1..].fill(0);
-            if self.evaluations >= MAX_PER_PROGRAM {
+            if !next_combination(&mut idx, |k| doms[k].len()) || self.evaluations >= MAX_PER_PROGRAM {
                 break;
             }
         }
@@ -264,9 +270,9 @@ impl Search<'_> {
                     all = false;
                     break;
                 }
-                let Some(k) = (0..runs.len()).rev().find(|&k| idx[k] + 1 < runs[k].len()) else { break };
-                idx[k] += 1;
-                idx[k + 1..].fill(0);
+                if !next_combination(&mut idx, |k| runs[k].len()) {
+                    break;
+                }
             }
             all
         };
@@ -305,11 +311,12 @@ impl Search<'_> {
                 continue;
             }
             differ += 1;
-            far += match (now, x) {
-                (V::Num(a), V::Num(b)) => (a - b).abs(),
-                (V::Date(a), V::Date(b)) => Decimal::from((a.days() - b.days()).abs()),
+            // saturating: numbers at the edges of a decimal are only "far"
+            far = far.saturating_add(match (now, x) {
+                (V::Num(a), V::Num(b)) => a.saturating_sub(b).abs(),
+                (V::Date(a), V::Date(b)) => Decimal::from((i64::from(a.days()) - i64::from(b.days())).abs()),
                 _ => Decimal::ZERO,
-            };
+            });
         }
         (differ, far)
     }

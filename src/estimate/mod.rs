@@ -635,15 +635,19 @@ fn points_in(e: &Expr, q: usize, env: &Env<'_>, out: &mut Vec<Date>) -> bool {
                 true
             }
             (true, Ok(V::Num(n))) => {
-                let (lo, hi) = (n.floor(), n.ceil());
-                let mut k = lo - Decimal::ONE;
-                while k <= hi + Decimal::ONE {
-                    if let Ok(years) = i32::try_from(k) {
+                // the birthdays of the ages from one below to one above the limit (a limit at
+                // the edge of what a decimal holds is no age: nobody's flip point)
+                let (Some(first), Some(last)) = (n.floor().checked_sub(Decimal::ONE), n.ceil().checked_add(Decimal::ONE)) else {
+                    return true;
+                };
+                let mut k = Some(first);
+                while let Some(age) = k.filter(|k| *k <= last) {
+                    if let Ok(years) = i32::try_from(age) {
                         if let Some(t) = (years.checked_mul(12)).and_then(|m| env.as_of.add_months(-m)) {
                             out.extend(t.add_span(off.back()));
                         }
                     }
-                    k += Decimal::ONE;
+                    k = age.checked_add(Decimal::ONE);
                 }
                 true
             }
