@@ -1,12 +1,13 @@
 //! `subsidy-calc batch`: one row per applicant in (CSV or JSONL), the estimate out (CSV), for a
-//! zone projecting its spending. Streaming: rows are read, estimated and written one at a time,
-//! so memory stays flat however long the file. A bad row gets its error in the `error` column;
+//! zone projecting its spending. Streaming: rows are read in chunks, estimated by one worker per
+//! core and written in their order, so memory stays flat however long the file and the output
+//! is the same for any number of workers. A bad row gets its error in the `error` column;
 //! rows in = rows out. CSV is read and written with the `csv` crate: quoted fields, fields over
 //! several lines, CRLF or LF, and a UTF-8 BOM at the start (as Excel writes it).
 
 use csv::{ByteRecord, StringRecord};
 use std::fs::File;
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::Path;
 use subsidy_calc::{
     evaluate, kind, raw_from_json_text, Date, Decimal, Figures, Lang, Payments, ProgramKind, QType, Raw, Request, RuleSet, Status, Version,
@@ -113,6 +114,49 @@ impl Summary {
         }
         if !p.exact {
             self.sampled += 1;
+        }
+    }
+
+    /// Adds the summary of the rows that follow (another chunk's).
+    fn merge(&mut self, o: Summary) {
+        let of = &mut self.overflow;
+        *of |= o.overflow;
+        self.rows += o.rows;
+        self.errors += o.errors;
+        self.undetermined += o.undetermined;
+        self.sampled += o.sampled;
+        self.unscheduled += o.unscheduled;
+        if self.unscheduled_why.is_none() {
+            self.unscheduled_why = o.unscheduled_why;
+        }
+        add_to(&mut self.total.0, o.total.0, of);
+        add_to(&mut self.total.1, o.total.1, of);
+        for (s, x) in self.programs.iter_mut().zip(o.programs) {
+            s.0 += x.0;
+            s.1 += x.1;
+            add_to(&mut s.2, x.2, of);
+            add_to(&mut s.3, x.3, of);
+        }
+        for (s, x) in self.by_payer.iter_mut().zip(o.by_payer) {
+            add_to(&mut s.1, x.1, of);
+            add_to(&mut s.2, x.2, of);
+        }
+        for (s, x) in self.by_year.iter_mut().zip(o.by_year) {
+            add_to(&mut s.1, x.1, of);
+            add_to(&mut s.2, x.2, of);
+        }
+        for x in o.by_version {
+            match self.by_version.iter_mut().find(|e| e.0 == x.0) {
+                Some(e) => {
+                    e.1 += x.1;
+                    add_to(&mut e.2, x.2, of);
+                    add_to(&mut e.3, x.3, of);
+                }
+                None => {
+                    self.by_version.push(x);
+                    self.by_version.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
+                }
+            }
         }
     }
 
@@ -376,6 +420,8 @@ pub struct BatchArgs<'a> {
     pub output: &'a Path,
     pub as_of: Date,
     pub summary: bool,
+    /// The number of workers estimating rows ([`default_jobs`]).
+    pub jobs: usize,
 }
 
 /// What stays from row to row: the version, the summary so far and the buffers.
@@ -508,53 +554,179 @@ fn blank(rec: &StringRecord) -> bool {
     rec.len() == 1 && !rec[0].is_empty() && rec[0].trim().is_empty()
 }
 
+/// Rows per chunk: what the reader hands a worker at a time.
+const CHUNK: usize = 4096;
+
+/// Rows read, handed to a worker, estimated into CSV text and passed on to the writer; then
+/// back to the reader, which fills it again (its buffers reused from chunk to chunk).
+#[derive(Default)]
+struct Chunk {
+    /// The rows before this chunk.
+    first: u64,
+    /// How many rows the chunk holds (the first `len` of `records` or `lines`).
+    len: usize,
+    records: Vec<StringRecord>,
+    lines: Vec<String>,
+    /// The rows (by position in the chunk) that could not be read, and why.
+    unreadable: Vec<(usize, String)>,
+    /// The output rows, as CSV text.
+    out: Vec<u8>,
+    /// The summary of these rows.
+    summary: Option<Summary>,
+}
+
+/// What a CSV file's header says: its question ids and each column's question type.
+struct Columns {
+    header: Vec<String>,
+    types: Vec<Option<QType>>,
+}
+
+/// A worker: estimates the rows of one chunk after another into CSV text.
+struct Worker<'v> {
+    b: Batch<'v>,
+    /// CSV input (`None`: JSONL).
+    columns: Option<&'v Columns>,
+    /// A CSV row's answers, keyed by the header, reused from row to row.
+    answers: Vec<(String, Raw)>,
+}
+
+impl Worker<'_> {
+    fn chunk(&mut self, c: &mut Chunk) -> Result<(), String> {
+        let b = &mut self.b;
+        b.n = c.first;
+        b.summary = Summary::new(b.v, &b.payments);
+        c.out.clear();
+        let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(&mut c.out);
+        let mut unreadable = c.unreadable.iter().peekable();
+        for i in 0..c.len {
+            let raw: Result<&[(String, Raw)], String>;
+            let parsed;
+            if let Some((_, why)) = unreadable.next_if(|(j, _)| *j == i) {
+                raw = Err(why.clone());
+            } else if let Some(cols) = self.columns {
+                let rec = &c.records[i];
+                raw = if rec.len() == cols.header.len() {
+                    for ((slot, cell), ty) in self.answers.iter_mut().zip(rec).zip(&cols.types) {
+                        cell_to_raw(*ty, cell, &mut slot.1);
+                    }
+                    Ok(self.answers.as_slice())
+                } else {
+                    Err(format!("{} cells, but the header has {}", rec.len(), cols.header.len()))
+                };
+            } else {
+                parsed = raw_from_json_text(&c.lines[i]).map_err(|e| e.to_string());
+                if let Ok(r) = &parsed {
+                    b.map_columns(r.iter().map(|(k, _)| k.as_str()));
+                }
+                raw = parsed.as_deref().map_err(Clone::clone);
+            }
+            b.row(raw);
+            out.write_byte_record(&b.out.rec).map_err(|e| e.to_string())?;
+        }
+        out.flush().map_err(|e| e.to_string())?;
+        drop(out);
+        c.summary = Some(std::mem::replace(&mut b.summary, Summary::new(b.v, &b.payments)));
+        Ok(())
+    }
+}
+
+/// Where the rows come from: a CSV reader (its header already read) or JSONL lines.
+enum Input<R: Read> {
+    Csv(csv::Reader<R>),
+    Jsonl(BufReader<R>),
+}
+
+impl<R: Read> Input<R> {
+    /// Reads rows into `c` until it holds [`CHUNK`] rows or the input ends (then `false`).
+    /// Lines of spaces are skipped; a row that is not UTF-8 is kept as unreadable.
+    fn fill(&mut self, c: &mut Chunk, columns: Option<&Columns>) -> Result<bool, String> {
+        while c.len < CHUNK {
+            match self {
+                Input::Csv(r) => {
+                    if c.records.len() == c.len {
+                        c.records.push(StringRecord::new());
+                    }
+                    match r.read_record(&mut c.records[c.len]) {
+                        Ok(false) => return Ok(false),
+                        Ok(true) if blank(&c.records[c.len]) => continue,
+                        Ok(true) => {}
+                        // A row that is not UTF-8 (a file saved as GBK, say) is a bad row: the others go on.
+                        Err(e) => match e.kind() {
+                            csv::ErrorKind::Utf8 { err, .. } => {
+                                let header = columns.map(|x| x.header.as_slice()).unwrap_or_default();
+                                let cell = header.get(err.field()).map_or("a cell", String::as_str);
+                                c.unreadable.push((c.len, format!("{cell}: not UTF-8 text (save the file as CSV UTF-8)")));
+                            }
+                            _ => return Err(e.to_string()),
+                        },
+                    }
+                }
+                Input::Jsonl(r) => {
+                    if c.lines.len() == c.len {
+                        c.lines.push(String::new());
+                    }
+                    let line = &mut c.lines[c.len];
+                    line.clear();
+                    if r.read_line(line).map_err(|e| e.to_string())? == 0 {
+                        return Ok(false);
+                    }
+                    // the line without its end (LF or CRLF)
+                    let end = line.strip_suffix('\n').map_or(line.len(), |l| l.strip_suffix('\r').unwrap_or(l).len());
+                    line.truncate(end);
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                }
+            }
+            c.len += 1;
+        }
+        Ok(true)
+    }
+}
+
+/// The number of workers `batch` runs by default: one per core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Runs `batch`. The rows are read in chunks on this thread, estimated by `jobs` workers
+/// (chunk k by worker k mod jobs) and written in their order by a writer thread, which adds
+/// up the summary chunk by chunk, in row order. Memory stays bounded by the chunks in flight.
 pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
     let v = a.rules.version_on(a.as_of).map_err(|e| e.to_string())?;
     let jsonl = a.input.extension().is_some_and(|x| x == "jsonl" || x == "ndjson");
     let input = open_without_bom(a.input)?;
     let read_err = |e: &dyn std::fmt::Display| format!("{}: {e}", a.input.display());
-    let write_err = |e: csv::Error| format!("{}: {e}", a.output.display());
-    let file = File::create(a.output).map_err(|e| format!("{}: {e}", a.output.display()))?;
-    let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(file);
+    let write_err = |e: &dyn std::fmt::Display| format!("{}: {e}", a.output.display());
+    let mut file = File::create(a.output).map_err(|e| write_err(&e))?;
     let progress = std::io::stderr().is_terminal();
-    let payments = Payments::new(v);
-    let mut b = Batch {
-        rules: a.rules,
-        v,
-        as_of: a.as_of,
-        summarize: a.summary,
-        summary: Summary::new(v, &payments),
-        payments,
-        cols: Vec::with_capacity(v.questions.len()),
-        n: 0,
-        out: Row::default(),
-    };
-    let tick = |b: &Batch<'_>| {
-        if progress && b.n % 100_000 == 0 {
-            eprint!("\r{} rows", b.n);
+    let jobs = a.jobs.max(1);
+    let batch = || {
+        let payments = Payments::new(v);
+        Batch {
+            rules: a.rules,
+            v,
+            as_of: a.as_of,
+            summarize: a.summary,
+            summary: Summary::new(v, &payments),
+            payments,
+            cols: Vec::with_capacity(v.questions.len()),
+            n: 0,
+            out: Row::default(),
         }
     };
-    if jsonl {
-        out.write_record(b.header()).map_err(write_err)?;
-        for next in BufReader::with_capacity(1 << 16, input).lines() {
-            let text = next.map_err(|e| read_err(&e))?;
-            if text.trim().is_empty() {
-                continue;
-            }
-            let raw = raw_from_json_text(&text).map_err(|e| e.to_string());
-            if let Ok(r) = &raw {
-                b.map_columns(r.iter().map(|(k, _)| k.as_str()));
-            }
-            b.row(raw.as_deref().map_err(Clone::clone));
-            out.write_byte_record(&b.out.rec).map_err(write_err)?;
-            tick(&b);
-        }
+    let mut head = csv::Writer::from_writer(Vec::new());
+    head.write_record(batch().header()).map_err(|e| write_err(&e))?;
+    let head = head.into_inner().map_err(|e| write_err(&e))?;
+
+    let (mut input, columns) = if jsonl {
+        (Input::Jsonl(BufReader::with_capacity(1 << 16, input)), None)
     } else {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
+        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
         let mut rec = StringRecord::new();
         // The header: question ids (a column that is no question is reported as an unknown
         // question in each row).
-        let header: Vec<String> = match rdr.read_record(&mut rec) {
+        let header: Vec<String> = match r.read_record(&mut rec) {
             Ok(true) if !blank(&rec) => rec.iter().map(|h| h.trim().to_string()).collect(),
             Ok(_) => return Err(format!("{}: empty file (a CSV starts with a header of question ids)", a.input.display())),
             Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
@@ -562,43 +734,101 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
             }
             Err(e) => return Err(read_err(&e)),
         };
-        out.write_record(b.header()).map_err(write_err)?;
-        b.map_columns(header.iter().map(String::as_str));
-        // The question type of each column, and the answers of a row in a buffer reused from
-        // row to row (its keys are the header's).
-        let types: Vec<Option<QType>> = header.iter().map(|k| v.question_index(k).map(|i| v.questions[i].ty)).collect();
-        let mut answers: Vec<(String, Raw)> = header.iter().map(|k| (k.clone(), Raw::Null)).collect();
-        loop {
-            let raw = match rdr.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) if blank(&rec) => continue,
-                Ok(true) if rec.len() != header.len() => Err(format!("{} cells, but the header has {}", rec.len(), header.len())),
-                Ok(true) => {
-                    for ((slot, cell), ty) in answers.iter_mut().zip(&rec).zip(&types) {
-                        cell_to_raw(*ty, cell, &mut slot.1);
-                    }
-                    Ok(answers.as_slice())
-                }
-                // A row that is not UTF-8 (a file saved as GBK, say) is a bad row: the others go on.
-                Err(e) => match e.kind() {
-                    csv::ErrorKind::Utf8 { err, .. } => Err(format!(
-                        "{}: not UTF-8 text (save the file as CSV UTF-8)",
-                        header.get(err.field()).map_or("a cell", String::as_str)
-                    )),
-                    _ => return Err(read_err(&e)),
-                },
+        let types = header.iter().map(|k| v.question_index(k).map(|i| v.questions[i].ty)).collect();
+        (Input::Csv(r), Some(Columns { header, types }))
+    };
+    let columns = columns.as_ref();
+
+    let (rows, summary) = std::thread::scope(|s| -> Result<(u64, Summary), String> {
+        use std::sync::mpsc::{channel, sync_channel};
+        let (free_tx, free_rx) = channel::<Chunk>();
+        let (mut to_workers, mut from_workers, mut workers) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..jobs {
+            let (tx, rx) = sync_channel::<Chunk>(1);
+            let (done_tx, done_rx) = sync_channel::<Chunk>(1);
+            to_workers.push(tx);
+            from_workers.push(done_rx);
+            let mut w = Worker {
+                b: batch(),
+                columns,
+                answers: columns.map_or_else(Vec::new, |c| c.header.iter().map(|k| (k.clone(), Raw::Null)).collect()),
             };
-            b.row(raw);
-            out.write_byte_record(&b.out.rec).map_err(write_err)?;
-            tick(&b);
+            if let Some(c) = columns {
+                w.b.map_columns(c.header.iter().map(String::as_str));
+            }
+            workers.push(s.spawn(move || -> Result<(), String> {
+                for mut c in rx {
+                    w.chunk(&mut c)?;
+                    if done_tx.send(c).is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            }));
         }
-    }
-    out.flush().map_err(|e| format!("{}: {e}", a.output.display()))?;
+        let writer = s.spawn(move || -> Result<(u64, Summary), String> {
+            file.write_all(&head).map_err(|e| write_err(&e))?;
+            let mut total = {
+                let b = batch();
+                Summary::new(v, &b.payments)
+            };
+            let mut rows = 0u64;
+            for k in 0.. {
+                let Ok(mut c) = from_workers[k % jobs].recv() else { break };
+                file.write_all(&c.out).map_err(|e| write_err(&e))?;
+                if let Some(s) = c.summary.take() {
+                    total.merge(s);
+                }
+                let before = rows;
+                rows += c.len as u64;
+                if progress && rows / 100_000 > before / 100_000 {
+                    eprint!("\r{rows} rows");
+                }
+                let _ = free_tx.send(c);
+            }
+            file.flush().map_err(|e| write_err(&e))?;
+            Ok((rows, total))
+        });
+
+        // Read the rows in chunks and hand them out in turn, each chunk's buffers reused once
+        // the writer is done with it.
+        let mut read = Ok(());
+        let (mut first, mut k) = (0u64, 0usize);
+        loop {
+            let mut c = free_rx.try_recv().unwrap_or_default();
+            (c.first, c.len) = (first, 0);
+            c.unreadable.clear();
+            let more = match input.fill(&mut c, columns) {
+                Ok(more) => more,
+                Err(e) => {
+                    read = Err(read_err(&e));
+                    false
+                }
+            };
+            if c.len > 0 {
+                first += c.len as u64;
+                if to_workers[k % jobs].send(c).is_err() {
+                    break;
+                }
+                k += 1;
+            }
+            if !more {
+                break;
+            }
+        }
+        drop(to_workers);
+        for w in workers {
+            w.join().unwrap_or_else(|_| Err("a worker stopped".into()))?;
+        }
+        let written = writer.join().unwrap_or_else(|_| Err("the writer stopped".into()))?;
+        read?;
+        Ok(written)
+    })?;
     if progress {
-        eprintln!("\r{} rows, done", b.n);
+        eprintln!("\r{rows} rows, done");
     }
     if a.summary {
-        print!("{}", b.summary.text(v));
+        print!("{}", summary.text(v));
     }
     Ok(())
 }

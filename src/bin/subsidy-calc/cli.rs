@@ -95,6 +95,10 @@ enum Cmd {
         /// Print totals by program, by payer and by year.
         #[arg(long)]
         summary: bool,
+        /// Rows estimated in parallel by this many workers (default: one per core); the output
+        /// is the same for any number.
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Write a validated, canonical JSON bundle of all versions of a rule set.
     Compile {
@@ -376,7 +380,7 @@ pub fn main() -> ExitCode {
         Cmd::Estimate { rules, as_of, rules_version, answers, format, lang, jsonl, changes } => {
             run_estimate(EstimateArgs { rules, as_of, pin: rules_version, answers, format, lang, jsonl, changes })
         }
-        Cmd::Batch { rules, input, output, as_of, summary } => {
+        Cmd::Batch { rules, input, output, as_of, summary, jobs } => {
             let as_of = match parse_as_of(as_of.as_deref(), Lang::En) {
                 Ok(d) => d,
                 Err(code) => return code,
@@ -385,7 +389,14 @@ pub fn main() -> ExitCode {
                 Ok(rs) => rs,
                 Err(e) => return bad_input(e.0.first().map(ToString::to_string).unwrap_or_default()),
             };
-            match crate::batch::run(crate::batch::BatchArgs { rules: &rs, input: &input, output: &output, as_of, summary }) {
+            match crate::batch::run(crate::batch::BatchArgs {
+                rules: &rs,
+                input: &input,
+                output: &output,
+                as_of,
+                summary,
+                jobs: jobs.unwrap_or_else(crate::batch::default_jobs),
+            }) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(m) => bad_input(m),
             }
