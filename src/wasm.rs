@@ -91,19 +91,19 @@ fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
     to_js(&ErrorOut { kind: e.kind(), error: e, message: e.message(lang), field, errors })
 }
 
-/// A rule-file error for JS: the first problem's code, arguments, file, line and column, every
-/// problem under `problems`, and all of them in words.
-#[derive(Serialize)]
-struct RuleErrorOut<'a> {
-    kind: &'static str,
-    #[serde(flatten)]
-    first: Option<&'a crate::error::RuleError>,
-    message: String,
-    problems: &'a RuleErrors,
-}
-
+/// A rule-file error for JS: `kind`, the first problem's code, arguments, file, line and
+/// column, every problem under `problems`, and all of them in words. The first problem is
+/// copied from `problems` (one serialization of a problem, not a second flattened one).
 fn rule_error(e: &RuleErrors) -> JsValue {
-    to_js(&RuleErrorOut { kind: "rules", first: e.0.first(), message: e.describe(Lang::En), problems: e })
+    let problems = to_js(e);
+    let out = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&out, &"kind".into(), &"rules".into());
+    if let Some(first) = e.0.first().map(|_| js_sys::Reflect::get_u32(&problems, 0)).and_then(Result::ok) {
+        js_sys::Object::assign(&out, first.unchecked_ref());
+    }
+    let _ = js_sys::Reflect::set(&out, &"message".into(), &e.describe(Lang::En).into());
+    let _ = js_sys::Reflect::set(&out, &"problems".into(), &problems);
+    out.into()
 }
 
 fn input_error(e: EstimateError) -> JsValue {
