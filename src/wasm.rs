@@ -55,40 +55,37 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
+/// Sets `key` of JS object `o` (an object made here: setting cannot fail).
+fn set(o: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &key.into(), value);
+}
+
+/// Bad answers for JS: each its field, code and arguments (serde) and its message in `lang`.
+fn field_errors(errors: &[AnswerError], lang: Lang) -> JsValue {
+    let out = to_js(errors);
+    for (i, e) in errors.iter().enumerate() {
+        if let Ok(x) = js_sys::Reflect::get_u32(&out, i as u32) {
+            set(&x, "message", &e.message(lang).into());
+        }
+    }
+    out
+}
+
 /// An error for JS: its kind, code and arguments (serde), its message in `lang`, the field at
 /// fault and, for answers, each bad field with its own code and message.
-#[derive(Serialize)]
-struct ErrorOut<'a, E: Serialize> {
-    kind: &'static str,
-    #[serde(flatten)]
-    error: &'a E,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    errors: Vec<FieldErrorOut<'a>>,
-}
-
-/// One bad answer for JS: its field, code and arguments, and its message.
-#[derive(Serialize)]
-struct FieldErrorOut<'a> {
-    #[serde(flatten)]
-    error: &'a AnswerError,
-    message: String,
-}
-
-fn field_errors(errors: &[AnswerError], lang: Lang) -> Vec<FieldErrorOut<'_>> {
-    errors.iter().map(|error| FieldErrorOut { error, message: error.message(lang) }).collect()
-}
-
 fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
-    let errors = match e {
-        EstimateError::Answers { errors } => field_errors(errors, lang),
-        _ => Vec::new(),
-    };
+    let out = js_sys::Object::new();
+    set(&out, "kind", &e.kind().into());
+    js_sys::Object::assign(&out, to_js(e).unchecked_ref());
+    set(&out, "message", &e.message(lang).into());
     // the JS API names the date `asOf`
-    let field = e.field().map(|f| if f == "as_of" { "asOf" } else { f });
-    to_js(&ErrorOut { kind: e.kind(), error: e, message: e.message(lang), field, errors })
+    if let Some(field) = e.field().map(|f| if f == "as_of" { "asOf" } else { f }) {
+        set(&out, "field", &field.into());
+    }
+    if let EstimateError::Answers { errors } = e {
+        set(&out, "errors", &field_errors(errors, lang));
+    }
+    out.into()
 }
 
 /// A rule-file error for JS: `kind`, the first problem's code, arguments, file, line and
@@ -97,12 +94,12 @@ fn estimate_error(e: &EstimateError, lang: Lang) -> JsValue {
 fn rule_error(e: &RuleErrors) -> JsValue {
     let problems = to_js(e);
     let out = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&out, &"kind".into(), &"rules".into());
+    set(&out, "kind", &"rules".into());
     if let Some(first) = e.0.first().map(|_| js_sys::Reflect::get_u32(&problems, 0)).and_then(Result::ok) {
         js_sys::Object::assign(&out, first.unchecked_ref());
     }
-    let _ = js_sys::Reflect::set(&out, &"message".into(), &e.describe(Lang::En).into());
-    let _ = js_sys::Reflect::set(&out, &"problems".into(), &problems);
+    set(&out, "message", &e.describe(Lang::En).into());
+    set(&out, "problems", &problems);
     out.into()
 }
 
@@ -189,13 +186,6 @@ fn answer_value(q: &crate::rules::Question, v: V) -> Option<AnswerOut<'_>> {
         V::Date(d) => AnswerOut::Text(d.to_string()),
         _ => return None,
     })
-}
-
-/// What `answersFromForm` gives.
-#[derive(Serialize)]
-struct FormAnswers<'a> {
-    answers: std::collections::BTreeMap<&'a str, AnswerOut<'a>>,
-    errors: Vec<FieldErrorOut<'a>>,
 }
 
 /// A loaded rule set, ready to estimate.
@@ -300,7 +290,7 @@ impl Calculator {
             Err(e) => (JsValue::NULL, estimate_error(&e, lang)),
         };
         js_sys::Reflect::set(&out, &"estimate".into(), &estimate)?;
-        js_sys::Reflect::set(&out, &"errors".into(), &to_js(&field_errors(&errors, lang)))?;
+        js_sys::Reflect::set(&out, &"errors".into(), &field_errors(&errors, lang))?;
         js_sys::Reflect::set(&out, &"error".into(), &error)?;
         Ok(out.into())
     }
@@ -408,7 +398,10 @@ impl Calculator {
                 Err(problem) => errors.push(AnswerError { field: id.clone(), problem }),
             }
         }
-        Ok(to_js(&FormAnswers { answers, errors: field_errors(&errors, lang) }))
+        let out: JsValue = js_sys::Object::new().into();
+        set(&out, "answers", &to_js(&answers));
+        set(&out, "errors", &field_errors(&errors, lang));
+        Ok(out)
     }
 }
 
