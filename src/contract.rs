@@ -68,6 +68,20 @@ fn shared_vec<T>(v: &[T]) -> bool {
     v.is_empty() || Part::now() == Part::Answers
 }
 
+/// An answer list that every estimate has: the shared part holds it empty, and the answer
+/// part sends it only when it is not (the empty list of the shared part stays in place).
+fn answer_list<T: Serialize, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+    if Part::now() == Part::Shared {
+        s.collect_seq(&v[..0])
+    } else {
+        s.collect_seq(v)
+    }
+}
+
+fn empty_answer_list<T>(v: &[T]) -> bool {
+    v.is_empty() && Part::now() == Part::Answers
+}
+
 fn dec<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(d)
 }
@@ -201,10 +215,12 @@ pub struct ProgramEstimate<'v> {
     /// Whether min and max are exact (false only for programs too large to enumerate).
     pub range_exact: bool,
     /// Unanswered questions that decide the status or the amount, in question order.
+    #[serde(serialize_with = "answer_list", skip_serializing_if = "empty_answer_list")]
     pub missing: Vec<&'v str>,
     /// Each condition and whether it holds.
     pub reasons: Vec<Reason<'v>>,
     /// Who pays what in which year (when the amount is known).
+    #[serde(serialize_with = "answer_list", skip_serializing_if = "empty_answer_list")]
     pub schedule: Vec<Payment<'v>>,
     /// The readings behind the figures.
     #[serde(skip_serializing_if = "shared")]
@@ -311,11 +327,15 @@ pub struct Estimate<'v> {
     #[serde(skip_serializing_if = "shared")]
     pub rule_set_name: &'v str,
     /// Version id used; `null` while the answer that picks the version is missing (see
-    /// `version_candidates`).
+    /// `version_candidates`). Shared, as are its dates: the browser keeps a shared part per
+    /// version used (or undecided) and language.
+    #[serde(skip_serializing_if = "shared")]
     pub version: Option<&'v str>,
     /// First day of that version.
+    #[serde(skip_serializing_if = "shared")]
     pub effective_from: Option<Date>,
     /// End of that version (exclusive), if any.
+    #[serde(skip_serializing_if = "shared")]
     pub effective_to: Option<Date>,
     /// The date the estimate is for.
     pub as_of: Date,
@@ -342,6 +362,7 @@ pub struct Estimate<'v> {
     #[serde(skip_serializing_if = "shared")]
     pub assumptions: Vec<&'v str>,
     /// Answers given for questions that do not apply to them (kept, not used).
+    #[serde(serialize_with = "answer_list", skip_serializing_if = "empty_answer_list")]
     pub unused_answers: Vec<&'v str>,
     /// The versions the estimate ranges over while the answer that picks the version is
     /// missing.

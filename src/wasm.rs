@@ -188,24 +188,37 @@ fn answer_value(q: &crate::rules::Question, v: V) -> Option<AnswerOut<'_>> {
     })
 }
 
+/// What a shared part is kept by: the version used, the latest candidate while undecided, the
+/// language.
+type SharedKey = (Option<String>, Option<String>, Lang);
+
 /// A loaded rule set, ready to estimate.
 #[wasm_bindgen]
 pub struct Calculator {
     rules: RuleSet,
-    /// The shared part of an estimate, per version and language used so far.
-    shared: RefCell<Vec<(String, Lang, JsValue)>>,
+    /// The shared part of an estimate, per version used (or undecided and the latest
+    /// candidate) and language, so far.
+    shared: RefCell<Vec<(SharedKey, JsValue)>>,
 }
 
 impl Calculator {
     /// The shared part of the estimates of `e`'s version in `lang`: made from the first such
-    /// estimate (its answer parts are laid over by every call's), frozen and kept.
+    /// estimate (its answer parts are laid over by every call's), frozen and kept. Kept per
+    /// version used (or undecided, then per the latest candidate, whose texts it shows) and
+    /// language.
     fn shared_part(&self, e: &Estimate<'_>, lang: Lang) -> JsValue {
-        let version = e.version.or(e.version_candidates.last().copied()).unwrap_or_default();
-        if let Some((_, _, s)) = self.shared.borrow().iter().find(|(id, l, _)| id == version && *l == lang) {
-            return s.clone();
+        let (version, latest) = (e.version, e.version_candidates.last().copied());
+        let found = self
+            .shared
+            .borrow()
+            .iter()
+            .find(|((v, c, l), _)| v.as_deref() == version && c.as_deref() == latest && *l == lang)
+            .map(|x| x.1.clone());
+        if let Some(s) = found {
+            return s;
         }
         let s = freeze(&Part::Shared.write(|| to_js(e)));
-        self.shared.borrow_mut().push((version.to_string(), lang, s.clone()));
+        self.shared.borrow_mut().push(((version.map(String::from), latest.map(String::from), lang), s.clone()));
         s
     }
 
