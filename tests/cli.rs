@@ -320,30 +320,47 @@ fn batch(tag: &str, rules: &str, as_of: &str, input: impl AsRef<[u8]>, extra: &[
 
 /// Rows go to the workers in chunks of thousands: over several chunks and three workers, every
 /// row comes out once, numbered and in its place (checked against each row's own months in
-/// station), and the output and the summary are those of one worker.
+/// station, and the rows that are not UTF-8 text by their error), and the output and the
+/// summary are those of one worker.
 #[test]
 fn batch_over_many_chunks_keeps_the_rows_in_order_whatever_the_workers() {
-    let mut input = String::from("applicant_type,in_zone,months_in_station\n");
+    let mut input = b"applicant_type,in_zone,months_in_station\n".to_vec();
     for i in 0..20_000u32 {
         match i % 1000 {
             // a line of spaces (skipped), then a row with too few cells (an error row)
-            999 => input.push_str("   \npostdoc,true\n"),
-            _ => input.push_str(&format!("postdoc,true,{}\n", i % 50)),
+            999 => input.extend_from_slice(b"   \npostdoc,true\n"),
+            // a row saved as GBK (an error row)
+            500 => input.extend_from_slice(b"postdoc,\xca\xc7,1\n"),
+            _ => input.extend_from_slice(format!("postdoc,true,{}\n", i % 50).as_bytes()),
         }
     }
     let (one, sum_one) = batch("chunks-1", BAOTOU, "2024-07-15", &input, &["--summary", "--jobs", "1"]);
     let (three, sum_three) = batch("chunks-3", BAOTOU, "2024-07-15", &input, &["--summary", "--jobs", "3"]);
     assert_eq!(one, three);
     assert_eq!(sum_one, sum_three);
-    assert!(sum_one.starts_with("rows: 20000 (errors: 20, "), "{sum_one}");
+    assert!(sum_one.starts_with("rows: 20000 (errors: 40, "), "{sum_one}");
     let rows: Vec<&str> = one.lines().skip(1).collect();
     assert_eq!(rows.len(), 20_000);
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<&str> = row.split(',').collect();
         assert_eq!(cells[0], (i + 1).to_string());
-        let months = if i % 1000 == 999 { String::new() } else { (i % 50).to_string() };
+        // the months in station, and the end of the row: the error cell
+        let (months, end) = match i % 1000 {
+            999 => (String::new(), ",\"2 cells, but the header has 3\""),
+            500 => (String::new(), ",in_zone: not UTF-8 text (save the file as CSV UTF-8)"),
+            _ => ((i % 50).to_string(), ","),
+        };
         assert_eq!(cells[5], months, "row {}", i + 1);
+        assert!(row.ends_with(end), "row {}: {row}", i + 1);
     }
+}
+
+/// `--jobs` takes a number of workers from 1 up.
+#[test]
+fn batch_refuses_zero_workers() {
+    let o = run(&["batch", "--rules", BAOTOU, "--input", "x.csv", "--output", "y.csv", "--jobs", "0"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs"), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// `batch` with the Baotou rules as of 2024-07-15.

@@ -117,7 +117,9 @@ impl Summary {
         }
     }
 
-    /// Adds the summary of the rows that follow (another chunk's).
+    /// Adds the summary of the rows that follow (another chunk's): the same figures as adding
+    /// those rows one by one, except after a sum has gone beyond the largest decimal (the note
+    /// says so either way; where each sum stopped may differ).
     fn merge(&mut self, o: Summary) {
         let of = &mut self.overflow;
         *of |= o.overflow;
@@ -439,21 +441,21 @@ struct Batch<'v> {
     out: Row,
 }
 
-impl<'v> Batch<'v> {
-    /// The output's header: row, the answers in, then status/amount/min/max per program,
-    /// the totals and the error.
-    fn header(&self) -> Vec<String> {
-        let mut head = vec!["row".to_string()];
-        head.extend(self.v.questions.iter().map(|q| q.id.clone()));
-        for p in &self.v.programs {
-            for col in ["status", "amount", "min", "max"] {
-                head.push(format!("{}_{col}", p.id));
-            }
+/// The output's header: row, the answers in, then status/amount/min/max per program, the
+/// totals and the error.
+fn header(v: &Version) -> Vec<String> {
+    let mut head = vec!["row".to_string()];
+    head.extend(v.questions.iter().map(|q| q.id.clone()));
+    for p in &v.programs {
+        for col in ["status", "amount", "min", "max"] {
+            head.push(format!("{}_{col}", p.id));
         }
-        head.extend(["total", "total_min", "total_max", "error"].map(String::from));
-        head
     }
+    head.extend(["total", "total_min", "total_max", "error"].map(String::from));
+    head
+}
 
+impl<'v> Batch<'v> {
     /// Finds each question's answer among the keys of a row's answers (once for a CSV file,
     /// for each row of JSONL).
     fn map_columns<'k>(&mut self, keys: impl Iterator<Item = &'k str>) {
@@ -594,9 +596,8 @@ impl Worker<'_> {
     fn chunk(&mut self, c: &mut Chunk) -> Result<(), String> {
         let b = &mut self.b;
         b.n = c.first;
-        b.summary = Summary::new(b.v, &b.payments);
         c.out.clear();
-        let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(&mut c.out);
+        let mut out = csv::Writer::from_writer(&mut c.out);
         let mut unreadable = c.unreadable.iter().peekable();
         for i in 0..c.len {
             let raw: Result<&[(String, Raw)], String>;
@@ -716,7 +717,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
         }
     };
     let mut head = csv::Writer::from_writer(Vec::new());
-    head.write_record(batch().header()).map_err(|e| write_err(&e))?;
+    head.write_record(header(v)).map_err(|e| write_err(&e))?;
     let head = head.into_inner().map_err(|e| write_err(&e))?;
 
     let (mut input, columns) = if jsonl {
@@ -756,7 +757,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
             if let Some(c) = columns {
                 w.b.map_columns(c.header.iter().map(String::as_str));
             }
-            workers.push(s.spawn(move || -> Result<(), String> {
+            let worker = std::thread::Builder::new().spawn_scoped(s, move || -> Result<(), String> {
                 for mut c in rx {
                     w.chunk(&mut c)?;
                     if done_tx.send(c).is_err() {
@@ -764,14 +765,12 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
                     }
                 }
                 Ok(())
-            }));
+            });
+            workers.push(worker.map_err(|e| format!("could not start a worker: {e}"))?);
         }
-        let writer = s.spawn(move || -> Result<(u64, Summary), String> {
+        let writer = std::thread::Builder::new().spawn_scoped(s, move || -> Result<(u64, Summary), String> {
             file.write_all(&head).map_err(|e| write_err(&e))?;
-            let mut total = {
-                let b = batch();
-                Summary::new(v, &b.payments)
-            };
+            let mut total = Summary::new(v, &Payments::new(v));
             let mut rows = 0u64;
             for k in 0.. {
                 let Ok(mut c) = from_workers[k % jobs].recv() else { break };
@@ -789,6 +788,7 @@ pub fn run(a: BatchArgs<'_>) -> Result<(), String> {
             file.flush().map_err(|e| write_err(&e))?;
             Ok((rows, total))
         });
+        let writer = writer.map_err(|e| format!("could not start the writer: {e}"))?;
 
         // Read the rows in chunks and hand them out in turn, each chunk's buffers reused once
         // the writer is done with it.

@@ -97,8 +97,8 @@ enum Cmd {
         summary: bool,
         /// Rows estimated in parallel by this many workers (default: one per core); the output
         /// is the same for any number.
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
     },
     /// Write a validated, canonical JSON bundle of all versions of a rule set.
     Compile {
@@ -395,7 +395,7 @@ pub fn main() -> ExitCode {
                 output: &output,
                 as_of,
                 summary,
-                jobs: jobs.unwrap_or_else(crate::batch::default_jobs),
+                jobs: jobs.map_or_else(crate::batch::default_jobs, usize::from),
             }) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(m) => bad_input(m),
