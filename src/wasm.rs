@@ -95,8 +95,10 @@ fn rule_error(e: &RuleErrors) -> JsValue {
     let problems = to_js(e);
     let out = js_sys::Object::new();
     set(&out, "kind", &"rules".into());
-    if let Some(first) = e.0.first().map(|_| js_sys::Reflect::get_u32(&problems, 0)).and_then(Result::ok) {
-        js_sys::Object::assign(&out, first.unchecked_ref());
+    if !e.0.is_empty() {
+        if let Ok(first) = js_sys::Reflect::get_u32(&problems, 0) {
+            js_sys::Object::assign(&out, first.unchecked_ref());
+        }
     }
     set(&out, "message", &e.describe(Lang::En).into());
     set(&out, "problems", &problems);
@@ -302,9 +304,9 @@ impl Calculator {
             Ok(e) => (e, JsValue::NULL),
             Err(e) => (JsValue::NULL, estimate_error(&e, lang)),
         };
-        js_sys::Reflect::set(&out, &"estimate".into(), &estimate)?;
-        js_sys::Reflect::set(&out, &"errors".into(), &field_errors(&errors, lang))?;
-        js_sys::Reflect::set(&out, &"error".into(), &error)?;
+        set(&out, "estimate", &estimate);
+        set(&out, "errors", &field_errors(&errors, lang));
+        set(&out, "error", &error);
         Ok(out.into())
     }
 

@@ -39,6 +39,8 @@ struct Summary {
     /// Where an answer picks the version (versions_by): per version applied (or undecided,
     /// `None`), the rows and their cash total, lowest and highest.
     by_version: Vec<(Option<String>, u64, Decimal, Decimal)>,
+    /// Zero at the rounding scale, where every sum starts.
+    zero: Decimal,
 }
 
 impl Summary {
@@ -57,13 +59,31 @@ impl Summary {
             unscheduled_why: None,
             overflow: false,
             by_version: Vec::new(),
+            zero,
         }
+    }
+
+    /// Adds `rows` rows with cash from `lo` to `hi` to the line of version `key` (`None`:
+    /// undecided), made when first needed; the lines stay in order of version, undecided last.
+    fn add_version(&mut self, key: Option<&str>, rows: u64, lo: Decimal, hi: Decimal) {
+        let i = match self.by_version.iter().position(|x| x.0.as_deref() == key) {
+            Some(i) => i,
+            None => {
+                self.by_version.push((key.map(String::from), 0, self.zero, self.zero));
+                self.by_version.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
+                self.by_version.iter().position(|x| x.0.as_deref() == key).unwrap_or(0)
+            }
+        };
+        let e = &mut self.by_version[i];
+        e.1 += rows;
+        add_to(&mut e.2, lo, &mut self.overflow);
+        add_to(&mut e.3, hi, &mut self.overflow);
     }
 
     /// Adds a row's figures: statuses, program ranges (`figures` follows `fv`'s programs,
     /// matched to the summary's by id), the total, and the version when it depends on answers.
     fn add_figures(&mut self, v: &Version, fv: &Version, figures: &Figures, version: Option<Option<&str>>) {
-        let zero = v.rounding.zero();
+        let zero = self.zero;
         let of = &mut self.overflow;
         let matched = v.programs.iter().map(|p| fv.programs.iter().position(|x| x.id == p.id).and_then(|j| figures.programs.get(j)));
         for (sum, f) in self.programs.iter_mut().zip(matched) {
@@ -79,19 +99,7 @@ impl Summary {
         add_to(&mut self.total.0, figures.total_min, of);
         add_to(&mut self.total.1, figures.total_max, of);
         if let Some(version) = version {
-            let key = version.map(String::from);
-            let i = match self.by_version.iter().position(|x| x.0 == key) {
-                Some(i) => i,
-                None => {
-                    self.by_version.push((key, 0, zero, zero));
-                    self.by_version.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
-                    self.by_version.iter().position(|x| x.0 == version.map(String::from)).unwrap_or(0)
-                }
-            };
-            let e = &mut self.by_version[i];
-            e.1 += 1;
-            add_to(&mut e.2, figures.total_min, of);
-            add_to(&mut e.3, figures.total_max, of);
+            self.add_version(version, 1, figures.total_min, figures.total_max);
         }
     }
 
@@ -147,18 +155,8 @@ impl Summary {
             add_to(&mut s.1, x.1, of);
             add_to(&mut s.2, x.2, of);
         }
-        for x in o.by_version {
-            match self.by_version.iter_mut().find(|e| e.0 == x.0) {
-                Some(e) => {
-                    e.1 += x.1;
-                    add_to(&mut e.2, x.2, of);
-                    add_to(&mut e.3, x.3, of);
-                }
-                None => {
-                    self.by_version.push(x);
-                    self.by_version.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
-                }
-            }
+        for (key, rows, lo, hi) in o.by_version {
+            self.add_version(key.as_deref(), rows, lo, hi);
         }
     }
 
