@@ -621,6 +621,15 @@ pub enum EstimateError {
         /// As given.
         value: String,
     },
+    /// An argument of the JS API is not of its type (a string where text is asked for).
+    BadArgument {
+        /// The argument, as the API names it.
+        field: String,
+        /// What it must be: `string`, `boolean`, `object` or `form`.
+        expected: String,
+        /// What it is instead: its JS `typeof`, or `array`.
+        found: String,
+    },
     /// Arithmetic overflowed or divided by zero while evaluating a formula.
     Arithmetic {
         /// The program whose formula failed.
@@ -647,7 +656,7 @@ impl EstimateError {
             EstimateError::NoVersion { .. } => "no_version",
             EstimateError::UnknownVersion { .. } => "unknown_version",
             EstimateError::Answers { .. } => "answer",
-            EstimateError::BadAsOf { .. } | EstimateError::BadLang { .. } => "input",
+            EstimateError::BadAsOf { .. } | EstimateError::BadLang { .. } | EstimateError::BadArgument { .. } => "input",
             EstimateError::Arithmetic { .. } => "arithmetic",
             EstimateError::ScheduleMismatch { .. } => "schedule_mismatch",
         }
@@ -659,6 +668,7 @@ impl EstimateError {
             EstimateError::Answers { errors } => errors.first().map(|e| e.field.as_str()),
             EstimateError::BadAsOf { .. } => Some("as_of"),
             EstimateError::BadLang { .. } => Some("lang"),
+            EstimateError::BadArgument { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -685,6 +695,8 @@ impl EstimateError {
             E::BadAsOf { detail, .. } => format!("as_of: {detail}"),
             E::BadLang { value } if zh => format!("未知的语言 {:?}；可用 zh-CN 或 en", short(value, 30)),
             E::BadLang { value } => format!("unknown language {:?}; use zh-CN or en", short(value, 30)),
+            E::BadArgument { field, expected, found } if zh => format!("{field} 应为{}，而不是{}", js_type(expected, lang), js_type(found, lang)),
+            E::BadArgument { field, expected, found } => format!("{field} must be {}, not {}", js_type(expected, lang), js_type(found, lang)),
             E::Arithmetic { program, detail } if zh => format!("项目 {program} 计算出错：{detail}"),
             E::Arithmetic { program, detail } => format!("program {program}: {detail}"),
             E::ScheduleMismatch { program, amount, schedule_sum } if zh => {
@@ -695,6 +707,24 @@ impl EstimateError {
             }
         }
     }
+}
+
+/// A JS value's kind (`typeof`, `array` or `form`) in words.
+fn js_type(kind: &str, lang: Lang) -> String {
+    let (zh, en) = match kind {
+        "string" => ("字符串", "a string"),
+        "form" => ("表单元素（form）", "a form element"),
+        "number" => ("数字", "a number"),
+        "boolean" => ("布尔值（true 或 false）", "a boolean (true or false)"),
+        "object" => ("对象", "an object"),
+        "array" => ("数组", "an array"),
+        "bigint" => ("大整数", "a bigint"),
+        "function" => ("函数", "a function"),
+        "symbol" => ("符号", "a symbol"),
+        "undefined" => ("undefined", "undefined"),
+        other => return short(other, 20),
+    };
+    if lang == Lang::Zh { zh } else { en }.to_string()
 }
 
 impl fmt::Display for EstimateError {

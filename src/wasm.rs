@@ -17,7 +17,7 @@ use crate::estimate::{asked, estimate, pick, Pick, Request};
 use crate::expr::V;
 use crate::rules::{Lang, QType, RuleSet, Version};
 use crate::Date;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -109,33 +109,60 @@ fn input_error(e: EstimateError) -> JsValue {
     estimate_error(&e, Lang::En)
 }
 
-/// The options of `estimate` and `evaluate`.
-#[derive(Deserialize, Default)]
-struct Options {
-    lang: Option<String>,
-    version: Option<String>,
-    #[serde(default)]
-    changes: bool,
+/// What a JS value is, as errors name it: its `typeof`, or `array`.
+fn js_kind(v: &JsValue) -> String {
+    if js_sys::Array::is_array(v) {
+        "array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
 }
 
-/// The options read: language, pinned version, and whether to add the changes.
-fn options(opts: JsValue) -> Result<(Lang, Option<String>, bool), JsValue> {
+/// An argument that is not of its type: an input error naming it.
+fn bad_argument(field: &str, expected: &str, v: &JsValue) -> JsValue {
+    input_error(EstimateError::BadArgument { field: field.into(), expected: expected.into(), found: js_kind(v) })
+}
+
+/// A text argument: absent (`undefined` or `null`) or a string. Anything else is refused here,
+/// before wasm-bindgen's string copy, which expects a string.
+fn text_arg(v: &JsValue, field: &str) -> Result<Option<String>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| bad_argument(field, "string", v))
+}
+
+/// The options read: language, pinned version, and whether to add the changes. Each option
+/// is read on its own and must be of its type.
+fn options(opts: &JsValue) -> Result<(Lang, Option<String>, bool), JsValue> {
     if opts.is_null() || opts.is_undefined() {
         return Ok((Lang::Zh, None, false));
     }
-    let o: Options = serde_wasm_bindgen::from_value(opts).unwrap_or_default();
-    Ok((parse_lang(o.lang)?, o.version.filter(|v| !v.is_empty()), o.changes))
+    if !opts.is_object() || js_sys::Array::is_array(opts) {
+        return Err(bad_argument("options", "object", opts));
+    }
+    // a getter that throws: its exception, as for the answers
+    let get = |key: &str| js_sys::Reflect::get(opts, &key.into());
+    let lang = parse_lang(&get("lang")?)?;
+    let version = text_arg(&get("version")?, "version")?.filter(|v| !v.is_empty());
+    let changes = get("changes")?;
+    let changes = match changes.as_bool() {
+        Some(b) => b,
+        None if changes.is_undefined() || changes.is_null() => false,
+        None => return Err(bad_argument("changes", "boolean", &changes)),
+    };
+    Ok((lang, version, changes))
 }
 
-fn parse_lang(lang: Option<String>) -> Result<Lang, JsValue> {
-    match lang.as_deref() {
+fn parse_lang(lang: &JsValue) -> Result<Lang, JsValue> {
+    match text_arg(lang, "lang")?.as_deref() {
         None | Some("") => Ok(Lang::Zh),
         Some(l) => Lang::parse(l).ok_or_else(|| input_error(EstimateError::BadLang { value: l.to_string() })),
     }
 }
 
-fn parse_date(as_of: Option<String>) -> Result<Date, JsValue> {
-    match as_of.as_deref() {
+fn parse_date(as_of: &JsValue) -> Result<Date, JsValue> {
+    match text_arg(as_of, "as_of")?.as_deref() {
         None | Some("") => Ok(today()),
         Some(s) => Date::parse(s).map_err(|detail| input_error(EstimateError::BadAsOf { value: s.to_string(), detail })),
     }
@@ -250,12 +277,13 @@ impl Calculator {
 
 #[wasm_bindgen]
 impl Calculator {
-    /// Loads and checks a compiled rule bundle (`subsidy-calc compile`).
+    /// Loads and checks a compiled rule bundle (`subsidy-calc compile`), given as its JSON text.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(bundle: &str) -> Result<Calculator, JsValue> {
-        let value = js_sys::JSON::parse(bundle).map_err(|e| {
+    pub fn from_json(bundle: JsValue) -> Result<Calculator, JsValue> {
+        let Some(bundle) = bundle.as_string() else { return Err(bad_argument("bundle", "string", &bundle)) };
+        let value = js_sys::JSON::parse(&bundle).map_err(|e| {
             let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-            rule_error(&crate::rules::json_syntax("bundle", bundle, &message))
+            rule_error(&crate::rules::json_syntax("bundle", &bundle, &message))
         })?;
         let format = js_sys::Reflect::get(&value, &"format".into()).unwrap_or(JsValue::UNDEFINED);
         let shown = js_sys::JSON::stringify(&format).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "missing".into());
@@ -275,21 +303,21 @@ impl Calculator {
     /// `opts`: `{ lang?: "zh-CN" | "en", version?: string, changes?: boolean }` (`changes`: add
     /// to each program the changes of answers that would make it pay, or pay more). Throws
     /// `{kind: "answer", field, errors: [...]}` when an answer does not fit its question.
-    pub fn estimate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+    pub fn estimate(&self, answers: JsValue, as_of: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
         test_hook();
         let raw = raw_answers(&answers)?;
-        let as_of = parse_date(as_of)?;
-        let (lang, version, changes) = options(opts)?;
+        let as_of = parse_date(&as_of)?;
+        let (lang, version, changes) = options(&opts)?;
         self.estimate_js(&raw, as_of, version.as_deref(), lang, changes).map_err(|e| estimate_error(&e, lang))
     }
 
     /// Like `estimate`, but never throws for bad answers: returns `{ estimate, errors, error }`
     /// where `errors` lists each bad field and the estimate uses only the good answers.
-    pub fn evaluate(&self, answers: JsValue, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
+    pub fn evaluate(&self, answers: JsValue, as_of: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
         test_hook();
         let raw = raw_answers(&answers)?;
-        let as_of = parse_date(as_of)?;
-        let (lang, version, changes) = options(opts)?;
+        let as_of = parse_date(&as_of)?;
+        let (lang, version, changes) = options(&opts)?;
         let (good, errors) = match self.form_version(as_of, version.as_deref(), &raw) {
             Ok(v) => {
                 let (_, errs) = Answers::parse(v, &raw, as_of);
@@ -312,16 +340,11 @@ impl Calculator {
 
     /// The questions to ask now, in order, given the answers so far: labels, help, options,
     /// units and limits in `lang`. A question whose `ask_when` is false is left out.
-    pub fn questions(
-        &self,
-        lang: Option<String>,
-        answers: JsValue,
-        as_of: Option<String>,
-        version: Option<String>,
-    ) -> Result<JsValue, JsValue> {
-        let lang = parse_lang(lang)?;
+    pub fn questions(&self, lang: JsValue, answers: JsValue, as_of: JsValue, version: JsValue) -> Result<JsValue, JsValue> {
+        let lang = parse_lang(&lang)?;
         let raw = raw_answers(&answers)?;
-        let as_of = parse_date(as_of)?;
+        let as_of = parse_date(&as_of)?;
+        let version = text_arg(&version, "version")?;
         let v = self.form_version(as_of, version.as_deref().filter(|s| !s.is_empty()), &raw).map_err(|e| estimate_error(&e, lang))?;
         let (answers, _) = Answers::parse(v, &raw, as_of);
         let out: Vec<QuestionView<'_>> = v
@@ -370,9 +393,10 @@ impl Calculator {
     /// takes them, `errors` one per field that does not fit (`{ field, code, message, … }`).
     /// Empty controls are unanswered; controls that name no question are left alone.
     #[wasm_bindgen(js_name = answersFromForm)]
-    pub fn answers_from_form(&self, form: &web_sys::HtmlFormElement, as_of: Option<String>, opts: JsValue) -> Result<JsValue, JsValue> {
-        let as_of = parse_date(as_of)?;
-        let (lang, version, _) = options(opts)?;
+    pub fn answers_from_form(&self, form: JsValue, as_of: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+        let Some(form) = form.dyn_ref::<web_sys::HtmlFormElement>() else { return Err(bad_argument("form", "form", &form)) };
+        let as_of = parse_date(&as_of)?;
+        let (lang, version, _) = options(&opts)?;
         let data = web_sys::FormData::new_with_form(form)?;
         let read = |v: &Version| -> Vec<(String, Raw)> {
             let mut raw = Vec::new();
@@ -449,7 +473,7 @@ fn test_hook() {
 
 /// A file typed in the authoring page.
 #[cfg(feature = "author")]
-#[derive(Deserialize)]
+#[derive(serde::Deserialize)]
 struct TextFile {
     name: String,
     text: String,
@@ -509,18 +533,19 @@ impl Author {
     /// An editing session on a set whose published bundle is `shipped` (its JSON; null for a
     /// new set, or one that does not load: then nothing is compared).
     #[wasm_bindgen(constructor)]
-    pub fn new(shipped: Option<String>) -> Author {
-        let shipped =
-            shipped.as_deref().and_then(|t| crate::rules::load_bundle_value("shipped", &mut serde_json::Deserializer::from_str(t)).ok());
-        Author { shipped }
+    pub fn new(shipped: JsValue) -> Result<Author, JsValue> {
+        let shipped = text_arg(&shipped, "shipped")?
+            .and_then(|t| crate::rules::load_bundle_value("shipped", &mut serde_json::Deserializer::from_str(&t)).ok());
+        Ok(Author { shipped })
     }
 
     /// Checks the version files of rule set `set` (`[{name, text}]`), compiles them to a
     /// bundle, runs the test files (`[{name, text}]`) on it and says what changed against the
     /// published set: `{ problems: [{file, line, column, field, code, message, …}], bundle,
     /// tests: {passed, failed, summary, cases}, diff: [{version, lines}] }`.
-    pub fn check(&self, set: String, files: JsValue, tests: JsValue, lang: Option<String>) -> Result<JsValue, JsValue> {
-        let lang = parse_lang(lang)?;
+    pub fn check(&self, set: JsValue, files: JsValue, tests: JsValue, lang: JsValue) -> Result<JsValue, JsValue> {
+        let lang = parse_lang(&lang)?;
+        let Some(set) = set.as_string() else { return Err(bad_argument("set", "string", &set)) };
         let read = |v: JsValue, what: &str| -> Result<Vec<(String, String)>, JsValue> {
             let files: Vec<TextFile> =
                 serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("{what}: {e}"))))?;

@@ -30,9 +30,9 @@ fn opts(lang: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn postdoc_24_months_gets_300000_as_decimal_strings() {
-    let calc = Calculator::from_json(BAOTOU).unwrap();
+    let calc = Calculator::from_json(JsValue::from(BAOTOU)).unwrap();
     let e = calc
-        .estimate(obj(r#"{"applicant_type":"postdoc","in_zone":true,"months_in_station":24}"#), Some("2024-07-15".into()), opts("en"))
+        .estimate(obj(r#"{"applicant_type":"postdoc","in_zone":true,"months_in_station":24}"#), JsValue::from("2024-07-15"), opts("en"))
         .unwrap();
     assert_eq!(s(&e, "total"), "300000.00");
     let programs = Array::from(&get(&e, "programs"));
@@ -49,9 +49,9 @@ fn postdoc_24_months_gets_300000_as_decimal_strings() {
 
 #[wasm_bindgen_test]
 fn enterprise_gets_100000_in_chinese() {
-    let calc = Calculator::from_json(BAOTOU).unwrap();
+    let calc = Calculator::from_json(JsValue::from(BAOTOU)).unwrap();
     let a = r#"{"applicant_type":"enterprise","in_zone":true,"workstation_status":"approved","workstation_approved_on":"2024-03-01"}"#;
-    let e = calc.estimate(obj(a), Some("2024-07-15".into()), JsValue::UNDEFINED).unwrap();
+    let e = calc.estimate(obj(a), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap();
     assert_eq!(s(&e, "total"), "100000.00");
     assert_eq!(s(&e, "lang"), "zh-CN");
     assert_eq!(s(&e, "programs.0.name"), "新设博士后工作站一次性设站支持经费");
@@ -59,23 +59,23 @@ fn enterprise_gets_100000_in_chinese() {
 
 #[wasm_bindgen_test]
 fn bad_answers_are_structured_errors_naming_each_field() {
-    let calc = Calculator::from_json(BAOTOU).unwrap();
+    let calc = Calculator::from_json(JsValue::from(BAOTOU)).unwrap();
     let bad = obj(r#"{"applicant_type":"student","months_in_station":"lots","in_zone":true}"#);
-    let err = calc.estimate(bad.clone(), Some("2024-07-15".into()), JsValue::UNDEFINED).unwrap_err();
+    let err = calc.estimate(bad.clone(), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(s(&err, "kind"), "answer");
     assert_eq!(s(&err, "field"), "applicant_type");
     assert_eq!(s(&err, "errors.1.field"), "months_in_station");
     // The lenient call keeps the good answers and lists the bad ones.
-    let ev = calc.evaluate(bad, Some("2024-07-15".into()), opts("en")).unwrap();
+    let ev = calc.evaluate(bad, JsValue::from("2024-07-15"), opts("en")).unwrap();
     assert_eq!(Array::from(&get(&ev, "errors")).length(), 2);
     assert_eq!(s(&ev, "estimate.programs.3.id"), "housing_support");
     // The calculator is still alive after errors.
-    assert!(calc.estimate(obj("{}"), Some("2024-07-15".into()), JsValue::UNDEFINED).is_ok());
+    assert!(calc.estimate(obj("{}"), JsValue::from("2024-07-15"), JsValue::UNDEFINED).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn hostile_values_are_rejected_not_coerced() {
-    let calc = Calculator::from_json(BAOTOU).unwrap();
+    let calc = Calculator::from_json(JsValue::from(BAOTOU)).unwrap();
     for (json, field) in [
         (r#"{"applicant_type":"postdoc","months_in_station":1e400}"#, "months_in_station"),
         (r#"{"applicant_type":"postdoc","months_in_station":[24]}"#, "months_in_station"),
@@ -83,26 +83,26 @@ fn hostile_values_are_rejected_not_coerced() {
         (r#"{"__proto__":{"x":1}}"#, "__proto__"),
         (r#"{"constructor":1}"#, "constructor"),
     ] {
-        let err = calc.estimate(obj(json), Some("2024-07-15".into()), JsValue::UNDEFINED).unwrap_err();
+        let err = calc.estimate(obj(json), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap_err();
         assert_eq!(s(&err, "kind"), "answer", "{json}");
         assert_eq!(s(&err, "field"), field, "{json}");
     }
     let nan = Object::new();
     Reflect::set(&nan, &"months_in_station".into(), &JsValue::from_f64(f64::NAN)).unwrap();
     Reflect::set(&nan, &"applicant_type".into(), &"postdoc".into()).unwrap();
-    let err = calc.estimate(nan.into(), Some("2024-07-15".into()), JsValue::UNDEFINED).unwrap_err();
+    let err = calc.estimate(nan.into(), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap_err();
     assert!(s(&err, "message").contains("NaN"));
-    let err = calc.estimate(obj("[1,2]"), Some("2024-07-15".into()), JsValue::UNDEFINED).unwrap_err();
+    let err = calc.estimate(obj("[1,2]"), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(s(&err, "field"), "answers");
-    let err = calc.estimate(obj("{}"), Some("2024-02-30".into()), JsValue::UNDEFINED).unwrap_err();
+    let err = calc.estimate(obj("{}"), JsValue::from("2024-02-30"), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(s(&err, "field"), "asOf");
 }
 
 #[wasm_bindgen_test]
 fn questions_follow_earlier_answers() {
-    let calc = Calculator::from_json(BAOTOU).unwrap();
+    let calc = Calculator::from_json(JsValue::from(BAOTOU)).unwrap();
     let ids = |answers: &str| -> Vec<String> {
-        let q = calc.questions(Some("en".into()), obj(answers), Some("2024-07-15".into()), None).unwrap();
+        let q = calc.questions(JsValue::from("en"), obj(answers), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap();
         Array::from(&q).iter().map(|x| s(&x, "id")).collect()
     };
     assert_eq!(ids("{}"), ["applicant_type", "in_zone"]);
@@ -112,42 +112,42 @@ fn questions_follow_earlier_answers() {
         ["applicant_type", "in_zone", "workstation_status", "workstation_approved_on"]
     );
     assert_eq!(ids(r#"{"applicant_type":"postdoc"}"#), ["applicant_type", "in_zone", "months_in_station", "school_age_children"]);
-    let q = calc.questions(Some("zh-CN".into()), obj(r#"{"applicant_type":"postdoc"}"#), Some("2024-07-15".into()), None).unwrap();
+    let q = calc.questions(JsValue::from("zh-CN"), obj(r#"{"applicant_type":"postdoc"}"#), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap();
     assert_eq!(s(&q, "2.unit"), "个月");
     assert_eq!(s(&q, "2.max"), "72");
 }
 
 #[wasm_bindgen_test]
 fn versions_are_picked_by_date_and_can_be_pinned() {
-    let calc = Calculator::from_json(ZIBO).unwrap();
+    let calc = Calculator::from_json(JsValue::from(ZIBO)).unwrap();
     let v = calc.versions();
     assert_eq!(s(&v, "0.version"), "2019");
     assert_eq!(s(&v, "0.effective_to"), "2022-08-10");
     // the version in force on the day the person started work in Zibo (versions_by)
     let a = r#"{"degree":"master","new_to_zibo":true,"started_on":"2022-08-09"}"#;
     let b = r#"{"degree":"master","new_to_zibo":true,"started_on":"2022-08-10"}"#;
-    let before = calc.estimate(obj(a), Some("2022-08-09".into()), JsValue::UNDEFINED).unwrap();
-    let after = calc.estimate(obj(b), Some("2022-08-10".into()), JsValue::UNDEFINED).unwrap();
+    let before = calc.estimate(obj(a), JsValue::from("2022-08-09"), JsValue::UNDEFINED).unwrap();
+    let after = calc.estimate(obj(b), JsValue::from("2022-08-10"), JsValue::UNDEFINED).unwrap();
     assert_eq!(s(&before, "total"), "80000.00");
     assert_eq!(s(&after, "total"), "120000.00");
-    let still_2019 = calc.estimate(obj(a), Some("2024-01-01".into()), JsValue::UNDEFINED).unwrap();
+    let still_2019 = calc.estimate(obj(a), JsValue::from("2024-01-01"), JsValue::UNDEFINED).unwrap();
     assert_eq!((s(&still_2019, "version"), s(&still_2019, "total")), ("2019".to_string(), "80000.00".to_string()));
-    let unknown = calc.estimate(obj(r#"{"degree":"master","new_to_zibo":true}"#), Some("2024-01-01".into()), JsValue::UNDEFINED).unwrap();
+    let unknown = calc.estimate(obj(r#"{"degree":"master","new_to_zibo":true}"#), JsValue::from("2024-01-01"), JsValue::UNDEFINED).unwrap();
     assert!(get(&unknown, "version").is_null());
     assert_eq!(s(&unknown, "version_candidates.1"), "2022");
-    let pinned = calc.estimate(obj(a), Some("2024-01-01".into()), obj(r#"{"version":"2019"}"#)).unwrap();
+    let pinned = calc.estimate(obj(a), JsValue::from("2024-01-01"), obj(r#"{"version":"2019"}"#)).unwrap();
     assert_eq!(s(&pinned, "version"), "2019");
-    let err = calc.estimate(obj(a), Some("2019-10-31".into()), JsValue::UNDEFINED).unwrap_err();
+    let err = calc.estimate(obj(a), JsValue::from("2019-10-31"), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(s(&err, "kind"), "no_version");
 }
 
 #[wasm_bindgen_test]
 fn broken_bundles_are_structured_errors() {
-    let err = Calculator::from_json("{\"format\":").err().unwrap();
+    let err = Calculator::from_json(JsValue::from("{\"format\":")).err().unwrap();
     assert_eq!(s(&err, "kind"), "rules");
     assert_eq!(get(&err, "line").as_f64(), Some(1.0));
     let tampered = BAOTOU.replacen("\"formula\":\"100000.00\"", "\"formula\":\"100000.00 + in_zone\"", 1);
-    let err = Calculator::from_json(&tampered).err().unwrap();
+    let err = Calculator::from_json(JsValue::from(&tampered)).err().unwrap();
     assert_eq!(s(&err, "kind"), "rules");
     assert!(s(&err, "field").ends_with("amount.formula"), "{}", s(&err, "field"));
 }
