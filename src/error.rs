@@ -695,8 +695,12 @@ impl EstimateError {
             E::BadAsOf { detail, .. } => format!("as_of: {detail}"),
             E::BadLang { value } if zh => format!("未知的语言 {:?}；可用 zh-CN 或 en", short(value, 30)),
             E::BadLang { value } => format!("unknown language {:?}; use zh-CN or en", short(value, 30)),
-            E::BadArgument { field, expected, found } if zh => format!("{field} 应为{}，而不是{}", js_type(expected, lang), js_type(found, lang)),
-            E::BadArgument { field, expected, found } => format!("{field} must be {}, not {}", js_type(expected, lang), js_type(found, lang)),
+            E::BadArgument { field, expected, found } if zh => {
+                format!("{field} 应为{}，而不是{}", js_type(expected, lang), js_type(found, lang))
+            }
+            E::BadArgument { field, expected, found } => {
+                format!("{field} must be {}, not {}", js_type(expected, lang), js_type(found, lang))
+            }
             E::Arithmetic { program, detail } if zh => format!("项目 {program} 计算出错：{detail}"),
             E::Arithmetic { program, detail } => format!("program {program}: {detail}"),
             E::ScheduleMismatch { program, amount, schedule_sum } if zh => {

@@ -112,7 +112,9 @@ fn questions_follow_earlier_answers() {
         ["applicant_type", "in_zone", "workstation_status", "workstation_approved_on"]
     );
     assert_eq!(ids(r#"{"applicant_type":"postdoc"}"#), ["applicant_type", "in_zone", "months_in_station", "school_age_children"]);
-    let q = calc.questions(JsValue::from("zh-CN"), obj(r#"{"applicant_type":"postdoc"}"#), JsValue::from("2024-07-15"), JsValue::UNDEFINED).unwrap();
+    let q = calc
+        .questions(JsValue::from("zh-CN"), obj(r#"{"applicant_type":"postdoc"}"#), JsValue::from("2024-07-15"), JsValue::UNDEFINED)
+        .unwrap();
     assert_eq!(s(&q, "2.unit"), "个月");
     assert_eq!(s(&q, "2.max"), "72");
 }
