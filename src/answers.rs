@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::error::{short, AnswerError, AnswerProblem, Expected, Found, List};
 use crate::expr::V;
 use crate::money::parse_decimal;
-use crate::rules::{Bound, QType, Question, Version};
+use crate::rules::{Bound, QType, Question, Version, MAX_ENTRIES};
 use rust_decimal::Decimal;
 
 /// A raw answer value, before validation.
@@ -295,6 +295,11 @@ impl Answers {
     /// listed, none is fatal to the others. The valid answers are returned beside the errors.
     pub fn parse(v: &Version, raw: &[(String, Raw)], as_of: Date) -> (Answers, Vec<AnswerError>) {
         let mut values = vec![V::Unknown; v.questions.len()];
+        // more answers than a version can have questions: one error, not one per answer
+        if raw.len() > MAX_ENTRIES {
+            let problem = AnswerProblem::TooManyAnswers { count: raw.len() as i64, max: MAX_ENTRIES as i64 };
+            return (Answers { values }, vec![AnswerError { field: "answers".into(), problem }]);
+        }
         let mut errs = Vec::new();
         let mut seen = vec![false; v.questions.len()];
         for (key, value) in raw {

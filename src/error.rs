@@ -179,6 +179,16 @@ problems! {
     // ---- ids and references
     /// An id declared twice.
     Duplicate { what: String, id: String } => "{what} id '{id}' is declared twice", "{what} id '{id}' 重复声明";
+    /// References between programs deeper than the engine takes.
+    ChainTooDeep { path: List, max: i64 } =>
+        "programs refer to one another more than {max} deep: {path}",
+        "项目之间的引用超过 {max} 层：{path}";
+    /// An exclusive group larger than the engine takes.
+    GroupTooLarge { group: String, count: i64, max: i64 } =>
+        "exclusive group '{group}' has {count} programs; at most {max} are allowed",
+        "互斥组 '{group}' 有 {count} 个项目，最多允许 {max} 个";
+    /// A list longer than the engine takes.
+    TooMany { list: String, count: i64, max: i64 } => "'{list}' has {count} entries; at most {max} are allowed", "'{list}' 有 {count} 项，最多允许 {max} 项";
     /// An id the engine keeps for itself.
     Reserved { id: String } => "'{id}' is a reserved name; choose another id", "'{id}' 是保留名称，请换一个 id";
     /// A source id that is not declared.
@@ -513,6 +523,8 @@ pub enum AnswerProblem {
     BadDecimal { value: String, detail: String },
     /// The answers are not an object.
     NotAnObject {},
+    /// More answers than any version has questions.
+    TooManyAnswers { count: i64, max: i64 },
     /// The answers are not valid JSON.
     NotJson { detail: String },
 }
@@ -556,6 +568,8 @@ impl AnswerProblem {
             (P::BadDecimal { value, .. }, Lang::Zh) => format!("{:?} 不是有效数字（如 12500.00）", short(value, 30)),
             (P::NotAnObject {}, Lang::En) => "answers must be a JSON object {\"question_id\": value}".into(),
             (P::NotAnObject {}, Lang::Zh) => "答案必须是对象 {\"问题id\": 值}".into(),
+            (P::TooManyAnswers { count, max }, Lang::En) => format!("{count} answers; a rule set has at most {max} questions"),
+            (P::TooManyAnswers { count, max }, Lang::Zh) => format!("共 {count} 个答案；规则集最多有 {max} 个问题"),
             (P::NotJson { detail }, Lang::En) => format!("not valid JSON: {detail}"),
             (P::NotJson { detail }, Lang::Zh) => format!("不是有效的 JSON：{detail}"),
         }

@@ -66,7 +66,7 @@ pub use rules::read_texts;
 pub use rules::{
     bundle_json, load_bundle_value, load_version, Amount, Bound, Bundle, BundleVersion, Choice, Condition, Explained, Formula, Lang,
     NamedValue, Payer, Periodic, Program, ProgramKind, QType, Question, RuleSet, Schedule, ScheduleRow, Source, Table, Text, Version,
-    BUNDLE_FORMAT,
+    BUNDLE_FORMAT, MAX_CHAIN, MAX_ENTRIES, MAX_GROUP,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use rules::{load_dir, load_file, read_dir, rule_files};

@@ -168,3 +168,83 @@ fn an_age_limit_at_the_largest_decimal_estimates() {
         assert!(subsidy_calc::estimate(&rs, &req).is_ok(), "{limit}");
     }
 }
+
+/// The valid file with `programs` in place of its one program.
+fn with_programs(programs: &str) -> String {
+    let text = std::fs::read_to_string("tests/broken-rules/valid.toml").unwrap();
+    let head = text.split("[[programs]]").next().unwrap().to_string();
+    head + programs
+}
+
+/// One cash program: its id, amount formula and, if any, exclusive group.
+fn program(id: &str, formula: &str, group: Option<&str>) -> String {
+    let group = group.map(|g| format!("exclusive_group = \"{g}\"\n")).unwrap_or_default();
+    format!(
+        "\n[[programs]]\nid = \"{id}\"\nname = {{ zh-CN = \"补贴\", en = \"Allowance\" }}\nkind = \"cash\"\npayers = [\"city\"]\nsource = \"s1\"\n{group}\n\
+         [[programs.conditions]]\nwhen = \"kind == 'postdoc'\"\ntext = {{ zh-CN = \"博士后\", en = \"A postdoc\" }}\nsource = \"s1\"\n\n\
+         [programs.amount]\nformula = \"{formula}\"\nsource = \"s1\"\n"
+    )
+}
+
+/// `n` programs, each one more than the one it refers to; `backwards`: each refers to the one
+/// after it in the file, not the one before.
+fn chain(n: usize, backwards: bool) -> String {
+    (0..n)
+        .map(|i| match (i, backwards) {
+            (0, false) => program("p0", "1.00", None),
+            (i, false) => program(&format!("p{i}"), &format!("amount(p{}) + 1", i - 1), None),
+            (i, true) if i == n - 1 => program(&format!("p{i}"), "1.00", None),
+            (i, true) => program(&format!("p{i}"), &format!("amount(p{}) + 1", i + 1), None),
+        })
+        .collect()
+}
+
+fn load(text: String) -> Result<subsidy_calc::RuleSet, Vec<String>> {
+    subsidy_calc::read_texts("broken-rules", &[("valid.toml".to_string(), text)])
+        .map(|(rs, _)| rs)
+        .map_err(|e| e.0.iter().map(|x| x.problem.message(subsidy_calc::Lang::En)).collect())
+}
+
+/// What the engine takes has limits, each a clear error: more entries in a list than
+/// `MAX_ENTRIES` (checking a file once cost the square or worse of their number: 400 programs in
+/// one group took 14 s), a larger exclusive group than `MAX_GROUP` (each estimate weighs every
+/// member against every other), programs referring to one another deeper than `MAX_CHAIN` (the
+/// estimate evaluates them inside one another: 1,000 deep overflowed the browser's stack, and
+/// 70,000 the CLI's). Up to each limit, the file loads and estimates.
+#[test]
+fn lists_groups_and_chains_beyond_the_limits_are_refused() {
+    use subsidy_calc::{MAX_CHAIN, MAX_ENTRIES, MAX_GROUP};
+    let many = |n: usize| (0..n).map(|i| program(&format!("p{i}"), "1.00", None)).collect::<String>();
+    assert_eq!(
+        load(with_programs(&many(MAX_ENTRIES + 1))).unwrap_err(),
+        [format!("'programs' has 1001 entries; at most {MAX_ENTRIES} are allowed")]
+    );
+    assert_eq!(load(with_programs(&many(MAX_ENTRIES))).unwrap().versions[0].programs.len(), MAX_ENTRIES);
+
+    let group = |n: usize| (0..n).map(|i| program(&format!("p{i}"), &format!("{i}.00"), Some("g"))).collect::<String>();
+    assert_eq!(load(with_programs(&group(MAX_GROUP + 1))).unwrap_err(), ["exclusive group 'g' has 65 programs; at most 64 are allowed"]);
+    let rs = load(with_programs(&group(MAX_GROUP))).unwrap();
+    let answers = [("kind".to_string(), subsidy_calc::Raw::Str("postdoc".into()))];
+    let request = subsidy_calc::Request {
+        answers: &answers,
+        as_of: subsidy_calc::Date::parse("2024-07-15").ok(),
+        version: None,
+        lang: subsidy_calc::Lang::En,
+        changes: true,
+    };
+    let e = subsidy_calc::estimate(&rs, &request).unwrap();
+    // only the highest amount of the group is paid
+    assert_eq!(e.total.map(|t| t.to_string()), Some("63.00".to_string()));
+
+    for backwards in [false, true] {
+        let rs = load(with_programs(&chain(MAX_CHAIN, backwards))).unwrap();
+        let e = subsidy_calc::estimate(&rs, &request).unwrap();
+        // 1 + 2 + … + 32, each program one more than the one it refers to
+        assert_eq!(e.total.map(|t| t.to_string()), Some("528.00".to_string()), "backwards: {backwards}");
+        let err = load(with_programs(&chain(MAX_CHAIN + 1, backwards))).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert!(err[0].starts_with("programs refer to one another more than 32 deep: "), "{err:?}");
+        // and far beyond, still an error (not a stack overflow)
+        assert_eq!(load(with_programs(&chain(MAX_ENTRIES, backwards))).unwrap_err().len(), 1);
+    }
+}

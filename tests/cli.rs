@@ -271,17 +271,27 @@ fn batch_keeps_every_row_and_puts_errors_in_their_column() {
          need not come together, so they can add up to more than the highest cash total\n\
          note: not in any sum: the amounts of housing_support (not published)\n"
     );
+    // JSONL: a line that is not JSON, one that is not UTF-8 (GBK) and one with more answers
+    // than any version has questions are bad rows; the rows after them go on
     let jsonl = dir.join("in.jsonl");
-    std::fs::write(&jsonl, "{\"applicant_type\":\"postdoc\",\"in_zone\":true,\"months_in_station\":13}\nnot json\n").unwrap();
+    let row = b"{\"applicant_type\":\"postdoc\",\"in_zone\":true,\"months_in_station\":13}\n";
+    let many: String = (0..1001).map(|i| format!("\"k{i}\":1")).collect::<Vec<_>>().join(",");
+    let lines =
+        [&row[..], b"not json\n", b"{\"applicant_type\":\"\xb2\xa9\xca\xbf\"}\n", format!("{{{many}}}\n").as_bytes(), &row[..]].concat();
+    std::fs::write(&jsonl, lines).unwrap();
     let o = run(
         &["batch", "--rules", BAOTOU, "--input", jsonl.to_str().unwrap(), "--output", out.to_str().unwrap(), "--as-of", "2024-07-15"],
         None,
     );
-    assert!(o.status.success());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(text.lines().count(), 3);
-    assert!(text.lines().nth(1).unwrap().contains(",162500.00,"));
-    assert!(text.lines().nth(2).unwrap().contains("not valid JSON"));
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 6, "{text}");
+    assert!(rows[1].starts_with("1,") && rows[1].contains(",162500.00,"));
+    assert!(rows[2].starts_with("2,") && rows[2].contains("not valid JSON"));
+    assert!(rows[3].starts_with("3,") && rows[3].ends_with(",not UTF-8 text (save the file as UTF-8)"), "{}", rows[3]);
+    assert!(rows[4].starts_with("4,") && rows[4].contains("1001 answers; a rule set has at most 1000 questions"), "{}", rows[4]);
+    assert!(rows[5].starts_with("5,") && rows[5].contains(",162500.00,"));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -355,12 +365,16 @@ fn batch_over_many_chunks_keeps_the_rows_in_order_whatever_the_workers() {
     }
 }
 
-/// `--jobs` takes a number of workers from 1 up.
+/// `--jobs` takes a number of workers from 1 to 256: each worker is a thread with its own
+/// stack, and thousands of them abort the process when the system runs out of mappings.
 #[test]
-fn batch_refuses_zero_workers() {
-    let o = run(&["batch", "--rules", BAOTOU, "--input", "x.csv", "--output", "y.csv", "--jobs", "0"], None);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs"), "{}", String::from_utf8_lossy(&o.stderr));
+fn batch_refuses_zero_workers_and_too_many() {
+    for jobs in ["0", "257", "20000"] {
+        let o = run(&["batch", "--rules", BAOTOU, "--input", "x.csv", "--output", "y.csv", "--jobs", jobs], None);
+        assert_eq!(o.status.code(), Some(2), "--jobs {jobs}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--jobs") && err.contains("1..=256"), "--jobs {jobs}: {err}");
+    }
 }
 
 /// `batch` with the Baotou rules as of 2024-07-15.

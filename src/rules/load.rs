@@ -243,7 +243,64 @@ pub(crate) fn check_version(file: &str, f: &VersionFile) -> Result<Version, Vec<
     }
 }
 
+/// Most entries in one list of a version file (its sources, questions, programs, a question's
+/// options, a program's conditions, …): far more than any published policy has, and a bound
+/// on what checking a file costs.
+pub const MAX_ENTRIES: usize = 1_000;
+
+/// Most programs in one exclusive group: an estimate weighs each member against every other,
+/// so its cost grows with the square of a group's size (a published group has a handful).
+pub const MAX_GROUP: usize = 64;
+
+/// Every list of the file within [`MAX_ENTRIES`] and every exclusive group within
+/// [`MAX_GROUP`]; an error at each that is not.
+fn within_limits(ld: &mut Loader<'_>, f: &VersionFile) -> bool {
+    let mut lists: Vec<(String, usize)> = vec![
+        ("issuers".into(), f.issuers.len()),
+        ("assumptions".into(), f.assumptions.len()),
+        ("sources".into(), f.sources.len()),
+        ("questions".into(), f.questions.len()),
+        ("values".into(), f.values.len()),
+        ("tables".into(), f.tables.len()),
+        ("payers".into(), f.payers.len()),
+        ("programs".into(), f.programs.len()),
+    ];
+    lists.extend(f.questions.iter().enumerate().map(|(i, q)| (format!("questions[{i}].options"), q.options.len())));
+    lists.extend(f.tables.iter().enumerate().map(|(i, t)| (format!("tables[{i}].rows"), t.rows.len())));
+    for (i, p) in f.programs.iter().enumerate() {
+        lists.push((format!("programs[{i}].payers"), p.payers.len()));
+        lists.push((format!("programs[{i}].conditions"), p.conditions.len()));
+        lists.push((format!("programs[{i}].schedule"), p.schedule.len()));
+        lists.push((format!("programs[{i}].assumptions"), p.assumptions.len()));
+    }
+    let mut ok = true;
+    // each member of an exclusive group is weighed against every other in each estimate
+    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, p) in f.programs.iter().enumerate() {
+        if let Some(g) = &p.exclusive_group {
+            groups.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    for (group, members) in groups {
+        if let Some(&over) = members.get(MAX_GROUP) {
+            let problem = Problem::GroupTooLarge { group: short(group, 64), count: members.len() as i64, max: MAX_GROUP as i64 };
+            ld.err(&format!("programs[{over}].exclusive_group"), problem);
+            ok = false;
+        }
+    }
+    for (field, len) in lists {
+        if len > MAX_ENTRIES {
+            ld.err(&field, Problem::TooMany { list: field.clone(), count: len as i64, max: MAX_ENTRIES as i64 });
+            ok = false;
+        }
+    }
+    ok
+}
+
 fn read_version(ld: &mut Loader<'_>, f: &VersionFile) -> Option<Version> {
+    if !within_limits(ld, f) {
+        return None;
+    }
     if let Some(fmt) = &f.format {
         if *fmt != Scalar::Int(1) {
             let found = match fmt {
@@ -801,43 +858,49 @@ fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<us
             refs
         })
         .collect();
-    // depth-first, with the path kept to name a circle
+    // depth-first without recursion (a chain of references as long as the file allows cannot
+    // overflow the stack), with the path kept to name a circle
     let n = programs.len();
     let mut state = vec![0u8; n]; // 0 new, 1 on the path, 2 done
     let mut order = Vec::with_capacity(n);
-    fn visit(i: usize, direct: &[Vec<usize>], state: &mut [u8], order: &mut Vec<usize>, path: &mut Vec<usize>) -> Result<(), Vec<usize>> {
-        match state[i] {
-            2 => return Ok(()),
-            1 => {
-                let from = path.iter().position(|&x| x == i).unwrap_or(0);
-                let mut circle = path[from..].to_vec();
-                circle.push(i);
-                return Err(circle);
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        // the path: each program on it and how many of its references are visited
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (i, ref mut next)) = path.last_mut() {
+            let Some(&j) = direct[i].get(*next) else {
+                path.pop();
+                state[i] = 2;
+                order.push(i);
+                continue;
+            };
+            *next += 1;
+            match state[j] {
+                0 => {
+                    state[j] = 1;
+                    path.push((j, 0));
+                }
+                1 => {
+                    let from = path.iter().position(|&(x, _)| x == j).unwrap_or(0);
+                    let circle: Vec<usize> = path[from..].iter().map(|&(x, _)| x).chain([j]).collect();
+                    // located at the first program's reference to the next one in the circle
+                    let (first, next) = (circle.first().copied().unwrap_or(0), circle.get(1).copied().unwrap_or(0));
+                    let at = formulas(&programs[first])
+                        .into_iter()
+                        .find_map(|(field, f)| f.expr.program_at(next).map(|at| (format!("programs[{first}].{field}"), at)));
+                    let (field, inner) = at.map_or((format!("programs[{first}]"), None), |(field, at)| (field, Some(at)));
+                    ld.err_in(&field, inner, Problem::ProgramCycle { path: circle.iter().map(|&x| programs[x].id.clone()).collect() });
+                    return None;
+                }
+                _ => {}
             }
-            _ => {}
         }
-        state[i] = 1;
-        path.push(i);
-        for &j in &direct[i] {
-            visit(j, direct, state, order, path)?;
-        }
-        path.pop();
-        state[i] = 2;
-        order.push(i);
-        Ok(())
     }
-    for i in 0..n {
-        let mut path = Vec::new();
-        if let Err(circle) = visit(i, &direct, &mut state, &mut order, &mut path) {
-            // located at the first program's reference to the next one in the circle
-            let (first, next) = (circle.first().copied().unwrap_or(0), circle.get(1).copied().unwrap_or(0));
-            let at = formulas(&programs[first])
-                .into_iter()
-                .find_map(|(field, f)| f.expr.program_at(next).map(|at| (format!("programs[{first}].{field}"), at)));
-            let (field, inner) = at.map_or((format!("programs[{first}]"), None), |(field, at)| (field, Some(at)));
-            ld.err_in(&field, inner, Problem::ProgramCycle { path: circle.iter().map(|&j| programs[j].id.clone()).collect() });
-            return None;
-        }
+    if !within_depth(ld, programs, &direct, &order) {
+        return None;
     }
     for (p, refs) in programs.iter_mut().zip(direct) {
         p.refs = refs;
@@ -845,51 +908,112 @@ fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<us
     Some(order)
 }
 
-/// Each program's questions (direct, through `ask_when`, through the programs it refers to
-/// and through the other members of its exclusive group), its references closed over, the
-/// tables it reads and whether an unpublished amount makes its own unpublished.
-fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
-    let mut deps: Vec<Vec<usize>> = programs.iter().map(|p| formulas(p).iter().flat_map(|f| f.1.expr.questions()).collect()).collect();
-    let mut refs: Vec<Vec<usize>> = programs.iter().map(|p| p.refs.clone()).collect();
-    loop {
+/// Most programs one estimate evaluates inside one another: `amount(p)` and `eligible(p)`
+/// evaluate `p` on demand, and so does weighing the other members of an exclusive group. The
+/// browser's stack holds a few hundred such levels; published policies use two or three.
+pub const MAX_CHAIN: usize = 32;
+
+/// No chain of evaluations deeper than [`MAX_CHAIN`]: program `i` may evaluate the programs
+/// it refers to and those its group's other members refer to. `order` has each program after
+/// those it refers to; a chain through a group's members may go back up it, so each program's
+/// depth is settled in rounds, at most `MAX_CHAIN` of them.
+fn within_depth(ld: &mut Loader<'_>, programs: &[Program], direct: &[Vec<usize>], order: &[usize]) -> bool {
+    let mut mates: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, p) in programs.iter().enumerate() {
+        if let Some(g) = &p.exclusive_group {
+            mates.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    let next = |i: usize| -> Vec<usize> {
+        let group = programs[i].exclusive_group.as_deref().and_then(|g| mates.get(g)).map_or(&[][..], Vec::as_slice);
+        let mut n: Vec<usize> = direct[i].iter().chain(group.iter().filter(|&&m| m != i).flat_map(|&m| &direct[m])).copied().collect();
+        n.sort_unstable();
+        n.dedup();
+        n
+    };
+    let next: Vec<Vec<usize>> = (0..programs.len()).map(next).collect();
+    // depth[i]: the longest chain from i, and the program after i on it
+    let mut depth: Vec<(usize, Option<usize>)> = vec![(1, None); programs.len()];
+    for _ in 0..=MAX_CHAIN {
         let mut changed = false;
-        for i in 0..programs.len() {
-            let mut add: Vec<usize> = Vec::new();
-            for &q in &deps[i] {
-                if let Some(aw) = questions.get(q).and_then(|x| x.ask_when.as_ref()) {
-                    add.extend(aw.expr.questions());
-                }
+        for &i in order {
+            let best = next[i].iter().filter(|&&j| j != i).map(|&j| (depth[j].0 + 1, Some(j))).max_by_key(|d| d.0);
+            if let Some(d) = best.filter(|d| d.0 > depth[i].0) {
+                depth[i] = d;
+                changed = true;
             }
-            let mut more_refs: Vec<usize> = Vec::new();
-            for &r in &refs[i] {
-                add.extend(deps[r].iter().copied());
-                more_refs.extend(refs[r].iter().copied());
+        }
+        let deepest = (0..programs.len()).max_by_key(|&i| depth[i].0);
+        if let Some(start) = deepest.filter(|&i| depth[i].0 > MAX_CHAIN) {
+            let mut path = vec![programs[start].id.clone()];
+            let mut at = depth[start].1;
+            while let (Some(j), true) = (at, path.len() <= MAX_CHAIN) {
+                path.push(programs[j].id.clone());
+                at = depth[j].1;
             }
-            if let Some(g) = &programs[i].exclusive_group {
-                for (j, o) in programs.iter().enumerate() {
-                    if j != i && o.exclusive_group.as_ref() == Some(g) {
-                        add.extend(deps[j].iter().copied());
-                        more_refs.push(j);
-                        more_refs.extend(refs[j].iter().copied());
-                    }
-                }
-            }
-            for q in add {
-                if !deps[i].contains(&q) {
-                    deps[i].push(q);
-                    changed = true;
-                }
-            }
-            for r in more_refs {
-                if r != i && !refs[i].contains(&r) {
-                    refs[i].push(r);
-                    changed = true;
-                }
-            }
+            ld.err(&format!("programs[{start}]"), Problem::ChainTooDeep { path: path.into_iter().collect(), max: MAX_CHAIN as i64 });
+            return false;
         }
         if !changed {
             break;
         }
+    }
+    true
+}
+
+/// Each program's questions (direct, through `ask_when`, through the programs it refers to
+/// and through the other members of its exclusive group), its references closed over, the
+/// tables it reads and whether an unpublished amount makes its own unpublished.
+fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
+    // A program depends on what it reaches: the programs it refers to and the other members
+    // of its exclusive group, and theirs in turn. One search per program (a file may have
+    // thousands of programs, in one group or in one long chain).
+    let own: Vec<Vec<usize>> = programs.iter().map(|p| formulas(p).iter().flat_map(|f| f.1.expr.questions()).collect()).collect();
+    let asked_when: Vec<Vec<usize>> =
+        questions.iter().map(|q| q.ask_when.as_ref().map(|a| a.expr.questions()).unwrap_or_default()).collect();
+    let mut names: Vec<&str> = programs.iter().filter_map(|p| p.exclusive_group.as_deref()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let group_of: Vec<Option<usize>> =
+        programs.iter().map(|p| p.exclusive_group.as_deref().and_then(|g| names.binary_search(&g).ok())).collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    for (j, g) in group_of.iter().enumerate() {
+        if let Some(m) = g.and_then(|g| members.get_mut(g)) {
+            m.push(j);
+        }
+    }
+    // marks: the search that last saw each program, group and question
+    let (mut seen, mut group_seen, mut asked) =
+        (vec![usize::MAX; programs.len()], vec![usize::MAX; names.len()], vec![usize::MAX; questions.len()]);
+    let mut linked: Vec<(Vec<usize>, Vec<usize>)> = Vec::with_capacity(programs.len());
+    for i in 0..programs.len() {
+        let mark = |x: Option<&mut usize>| x.is_some_and(|m| std::mem::replace(m, i) != i);
+        mark(seen.get_mut(i));
+        let (mut refs, mut stack) = (Vec::new(), vec![i]);
+        while let Some(k) = stack.pop() {
+            let mates = group_of[k].filter(|&g| mark(group_seen.get_mut(g))).and_then(|g| members.get(g)).map_or(&[][..], Vec::as_slice);
+            for &j in programs[k].refs.iter().chain(mates) {
+                if mark(seen.get_mut(j)) {
+                    refs.push(j);
+                    stack.push(j);
+                }
+            }
+        }
+        let mut deps: Vec<usize> = Vec::new();
+        for k in std::iter::once(i).chain(refs.iter().copied()) {
+            deps.extend(own[k].iter().copied().filter(|&q| mark(asked.get_mut(q))));
+        }
+        // and the questions that decide whether those are asked, in turn
+        let mut at = 0;
+        while let Some(&q) = deps.get(at) {
+            at += 1;
+            let more: Vec<usize> =
+                asked_when.get(q).map_or(&[][..], Vec::as_slice).iter().copied().filter(|&x| mark(asked.get_mut(x))).collect();
+            deps.extend(more);
+        }
+        deps.sort_unstable();
+        refs.sort_unstable();
+        linked.push((deps, refs));
     }
     for &i in order {
         let tables: Vec<usize> = formulas(&programs[i])
@@ -922,12 +1046,9 @@ fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
         p.tables.dedup();
         p.unpublished_base = base;
     }
-    for (p, (mut d, mut r)) in programs.iter_mut().zip(deps.into_iter().zip(refs)) {
-        d.sort_unstable();
-        d.dedup();
-        r.sort_unstable();
-        p.deps = d;
-        p.refs = r;
+    for (p, (deps, refs)) in programs.iter_mut().zip(linked) {
+        p.deps = deps;
+        p.refs = refs;
     }
 }
 

@@ -11,11 +11,11 @@ pub(crate) mod locate;
 #[cfg(not(target_arch = "wasm32"))]
 pub use bundle::load_bundle;
 pub use bundle::{bundle_json, check_format, json_syntax, load_bundle_value, Bundle, BundleVersion, BUNDLE_FORMAT};
-pub use load::load_version;
 #[cfg(any(not(target_arch = "wasm32"), feature = "author"))]
 pub use load::read_texts;
 #[cfg(not(target_arch = "wasm32"))]
 pub use load::{load_dir, load_file, read_dir, rule_files};
+pub use load::{load_version, MAX_CHAIN, MAX_ENTRIES, MAX_GROUP};
 
 use crate::date::Date;
 use crate::error::{EstimateError, List, Problem, RuleError, RuleErrors};

@@ -666,14 +666,22 @@ impl<R: Read> Input<R> {
                     }
                     let line = &mut c.lines[c.len];
                     line.clear();
-                    if r.read_line(line).map_err(|e| e.to_string())? == 0 {
-                        return Ok(false);
-                    }
-                    // the line without its end (LF or CRLF)
-                    let end = line.strip_suffix('\n').map_or(line.len(), |l| l.strip_suffix('\r').unwrap_or(l).len());
-                    line.truncate(end);
-                    if line.trim().is_empty() {
-                        continue;
+                    match r.read_line(line) {
+                        Ok(0) => return Ok(false),
+                        Ok(_) => {
+                            // the line without its end (LF or CRLF)
+                            let end = line.strip_suffix('\n').map_or(line.len(), |l| l.strip_suffix('\r').unwrap_or(l).len());
+                            line.truncate(end);
+                            if line.trim().is_empty() {
+                                continue;
+                            }
+                        }
+                        // a line that is not UTF-8 (read and passed over) is a bad row: the others go on
+                        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                            line.clear();
+                            c.unreadable.push((c.len, "not UTF-8 text (save the file as UTF-8)".to_string()));
+                        }
+                        Err(e) => return Err(e.to_string()),
                     }
                 }
             }

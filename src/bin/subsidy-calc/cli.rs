@@ -95,9 +95,9 @@ enum Cmd {
         /// Print totals by program, by payer and by year.
         #[arg(long)]
         summary: bool,
-        /// Rows estimated in parallel by this many workers (default: one per core); the output
-        /// is the same for any number.
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        /// Rows estimated in parallel by this many workers, 1 to 256 (default: one per core);
+        /// the output is the same for any number.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
     /// Write a validated, canonical JSON bundle of all versions of a rule set.
