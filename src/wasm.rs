@@ -12,7 +12,7 @@
 
 use crate::answers::{validate, Answers, Raw};
 use crate::contract::{Estimate, OptionView, Part, QuestionView, VersionInfo};
-use crate::error::{AnswerError, EstimateError, RuleErrors};
+use crate::error::{AnswerError, EstimateError, Problem, RuleErrors};
 use crate::estimate::{asked, estimate, pick, Pick, Request};
 use crate::expr::V;
 use crate::rules::{Lang, QType, RuleSet, Version};
@@ -30,6 +30,16 @@ function freeze(x) {
   return x;
 }
 export { freeze };
+export function nesting(value, max) {
+  let depth = 0;
+  for (let level = [value]; level.length && depth <= max; depth++) {
+    const next = [];
+    for (const x of level) if (x !== null && typeof x === "object") for (const k in x) next.push(x[k]);
+    if (!next.length) break;
+    level = next;
+  }
+  return depth;
+}
 const object = (x) => x !== null && typeof x === "object";
 export function overlay(shared, values) {
   if (Array.isArray(values)) return values.map((v, i) => overlay(shared?.[i], v));
@@ -44,10 +54,23 @@ export function overlay(shared, values) {
 }
 "#)]
 extern "C" {
+    /// The nesting of arrays and objects in a parsed bundle, counted up to `max + 1`.
+    fn nesting(value: &JsValue, max: u32) -> u32;
     /// Freezes the shared part of an estimate, deeply.
     fn freeze(shared: &JsValue) -> JsValue;
     /// Lays the answer part over the shared part.
     fn overlay(shared: &JsValue, values: &JsValue) -> JsValue;
+}
+
+// What reads a caller's values: a getter or a Proxy trap may throw, and an exception thrown
+// through the wasm's frames leaves its stack pointer behind (enough of them and the instance
+// breaks), so these return the exception instead, and it is thrown once the call has returned.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(o: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// JSON-compatible serialization (maps as plain objects, no `undefined`).
@@ -111,7 +134,7 @@ fn input_error(e: EstimateError) -> JsValue {
 
 /// What a JS value is, as errors name it: its `typeof`, or `array`.
 fn js_kind(v: &JsValue) -> String {
-    if js_sys::Array::is_array(v) {
+    if is_array(v).unwrap_or(false) {
         "array".into()
     } else {
         v.js_typeof().as_string().unwrap_or_default()
@@ -138,7 +161,7 @@ fn options(opts: &JsValue) -> Result<(Lang, Option<String>, bool), JsValue> {
     if opts.is_null() || opts.is_undefined() {
         return Ok((Lang::Zh, None, false));
     }
-    if !opts.is_object() || js_sys::Array::is_array(opts) {
+    if !opts.is_object() || is_array(opts)? {
         return Err(bad_argument("options", "object", opts));
     }
     // a getter that throws: its exception, as for the answers
@@ -175,21 +198,30 @@ fn today() -> Date {
 
 /// Reads JS answers without trusting their shape: own enumerable keys only, each value read on
 /// its own (one that cannot be read is that field's error, the others are kept). Nothing is
-/// coerced.
+/// coerced, and an array or object is not walked (no answer is one, and walking one runs its
+/// getters).
 fn raw_answers(answers: &JsValue) -> Result<Vec<(String, Raw)>, JsValue> {
     if answers.is_null() || answers.is_undefined() {
         return Ok(Vec::new());
     }
-    if !answers.is_object() || js_sys::Array::is_array(answers) {
+    if !answers.is_object() || is_array(answers)? {
         let e = AnswerError { field: "answers".into(), problem: crate::error::AnswerProblem::NotAnObject {} };
         return Err(input_error(EstimateError::Answers { errors: vec![e] }));
     }
-    let entries = js_sys::Object::entries(answers.unchecked_ref());
+    let entries = object_entries(answers)?;
     let mut out = Vec::with_capacity(entries.length() as usize);
     for pair in entries.iter() {
         let pair: js_sys::Array = pair.unchecked_into();
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let raw = serde_wasm_bindgen::from_value::<Raw>(pair.get(1)).unwrap_or_else(|e| Raw::Unreadable(e.to_string()));
+        let (key, value) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
+        let raw = if value.is_object() || value.is_function() {
+            if is_array(&value)? {
+                Raw::Array
+            } else {
+                Raw::Object
+            }
+        } else {
+            serde_wasm_bindgen::from_value::<Raw>(value).unwrap_or_else(|e| Raw::Unreadable(e.to_string()))
+        };
         out.push((key, raw));
     }
     Ok(out)
@@ -216,6 +248,9 @@ fn answer_value(q: &crate::rules::Question, v: V) -> Option<AnswerOut<'_>> {
         _ => return None,
     })
 }
+
+/// Most levels of arrays and objects in a bundle (the deepest value of a real one is 9 down).
+const MAX_BUNDLE_NESTING: u32 = 32;
 
 /// What a shared part is kept by: the version used, the latest candidate while undecided, the
 /// language.
@@ -285,6 +320,18 @@ impl Calculator {
             let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
             rule_error(&crate::rules::json_syntax("bundle", &bundle, &message))
         })?;
+        // deeper than any bundle: refused before serde-wasm-bindgen describes it (recursively)
+        if nesting(&value, MAX_BUNDLE_NESTING) > MAX_BUNDLE_NESTING {
+            let detail = format!("nested deeper than {MAX_BUNDLE_NESTING} levels");
+            let e = crate::error::RuleError {
+                file: "bundle".into(),
+                line: None,
+                column: None,
+                field: String::new(),
+                problem: Problem::JsonSyntax { detail },
+            };
+            return Err(rule_error(&RuleErrors(vec![e])));
+        }
         let format = js_sys::Reflect::get(&value, &"format".into()).unwrap_or(JsValue::UNDEFINED);
         let shown = js_sys::JSON::stringify(&format).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "missing".into());
         crate::rules::check_format("bundle", format.as_string().as_deref(), &shown).map_err(|e| rule_error(&e))?;
@@ -547,8 +594,10 @@ impl Author {
         let lang = parse_lang(&lang)?;
         let Some(set) = set.as_string() else { return Err(bad_argument("set", "string", &set)) };
         let read = |v: JsValue, what: &str| -> Result<Vec<(String, String)>, JsValue> {
-            let files: Vec<TextFile> =
-                serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("{what}: {e}"))))?;
+            let error = |e: &dyn std::fmt::Display| JsValue::from(js_sys::Error::new(&format!("{what}: {e}")));
+            // a plain copy first (JSON.stringify runs the caller's getters, and returns what they throw)
+            let text = js_sys::JSON::stringify(&v)?.as_string().ok_or_else(|| error(&"expected a list of {name, text}"))?;
+            let files: Vec<TextFile> = serde_wasm_bindgen::from_value(js_sys::JSON::parse(&text)?).map_err(|e| error(&e))?;
             Ok(files.into_iter().map(|f| (f.name, f.text)).collect())
         };
         let files = read(files, "files")?;

@@ -105,3 +105,43 @@ test("no value in any argument traps the engine (the widget's and the authoring 
     assert.equal(calc.estimate(postdoc, "2024-07-15").total, "300000.00", build);
   }
 });
+
+test("a caller's exception (a getter, a Proxy trap) is thrown back as it is, and never wears the engine down", () => {
+  const calc = Calculator.fromJson(bundle);
+  const mine = new Error("mine");
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const hostile = [
+    ["a throwing getter", () => calc.estimate({ get in_zone() { throw mine; } }, "2024-07-15")],
+    ["a throwing ownKeys trap", () => calc.evaluate(new Proxy({}, { ownKeys() { throw mine; } }), "2024-07-15")],
+    ["a throwing getter in the options", () => calc.estimate(postdoc, "2024-07-15", { get lang() { throw mine; } })],
+    ["a throwing getter in questions' answers", () => calc.questions("en", { get applicant_type() { throw mine; } }, "2024-07-15")],
+  ];
+  // each of these once left part of the wasm's stack behind: a few thousand calls broke the instance
+  for (const [what, call] of hostile) {
+    for (let i = 0; i < 3000; i++) assert.equal(thrown(call), mine, what);
+  }
+  for (let i = 0; i < 3000; i++) {
+    const e = thrown(() => calc.estimate(revoked, "2024-07-15"));
+    assert.ok(e instanceof TypeError, `a revoked Proxy: ${e}`);
+  }
+  assert.equal(calc.estimate(postdoc, "2024-07-15").total, "300000.00");
+});
+
+test("an array or object answer is refused without being walked, however large or hostile", () => {
+  const calc = Calculator.fromJson(bundle);
+  const { errors } = calc.evaluate({ ...postdoc, in_zone: new Array(1e8), months_in_station: { get x() { throw new Error("not read"); } } }, "2024-07-15", { lang: "en" });
+  assert.deepEqual(errors.map((e) => [e.field, e.found.kind]), [["in_zone", "array"], ["months_in_station", "object"]]);
+});
+
+test("a bundle nested deeper than any real one is a rules error, not a stack overflow", () => {
+  let deep = '"x"';
+  for (let i = 0; i < 4000; i++) deep = `[${deep}]`;
+  const tampered = bundle.replace(/"source":"[^"]*"/, `"source":${deep}`);
+  for (let i = 0; i < 300; i++) {
+    const e = thrown(() => Calculator.fromJson(tampered));
+    assert.equal(e.kind, "rules", String(e));
+    assert.match(e.message, /nested deeper than 32 levels/);
+  }
+  assert.equal(Calculator.fromJson(bundle).estimate(postdoc, "2024-07-15").total, "300000.00");
+});
