@@ -34,7 +34,7 @@ export function nesting(value, max) {
   let depth = 0;
   for (let level = [value]; level.length && depth <= max; depth++) {
     const next = [];
-    for (const x of level) if (x !== null && typeof x === "object") for (const k in x) next.push(x[k]);
+    for (const x of level) if (x !== null && typeof x === "object") next.push(...Object.values(x));
     if (!next.length) break;
     level = next;
   }
@@ -46,7 +46,7 @@ export function overlay(shared, values) {
   if (!object(values) || !object(shared) || Array.isArray(shared)) return values;
   // the shared keys in their order, each answer value in its place, new keys last
   const out = { ...shared };
-  for (const k in values) {
+  for (const k of Object.keys(values)) {
     const v = values[k];
     out[k] = object(v) && object(shared[k]) ? overlay(shared[k], v) : v;
   }

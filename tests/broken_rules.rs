@@ -248,3 +248,21 @@ fn lists_groups_and_chains_beyond_the_limits_are_refused() {
         assert_eq!(load(with_programs(&chain(MAX_ENTRIES, backwards))).unwrap_err().len(), 1);
     }
 }
+
+/// A member of an exclusive group that refers, directly or not, to its own group: each estimate
+/// would evaluate a program inside itself. Refused at load as a circle (not as a chain too deep,
+/// and not left to fail in some estimates only).
+#[test]
+fn a_circle_through_an_exclusive_group_is_refused() {
+    let two = program("a", "amount(b) + 1", Some("g")) + &program("b", "1.00", Some("g"));
+    let err = load(with_programs(&two)).unwrap_err();
+    assert_eq!(err.len(), 1);
+    assert!(err[0].starts_with("programs refer to each other in a circle: "), "{err:?}");
+    let through = program("a", "1.00", Some("g")) + &program("b", "amount(x)", Some("g")) + &program("x", "amount(a)", None);
+    let err = load(with_programs(&through)).unwrap_err();
+    assert_eq!(err.len(), 1);
+    assert!(err[0].starts_with("programs refer to each other in a circle: "), "{err:?}");
+    // a member referring to a program outside its group is no circle
+    let outside = program("a", "amount(x) + 1", Some("g")) + &program("b", "1.00", Some("g")) + &program("x", "1.00", None);
+    assert_eq!(load(with_programs(&outside)).unwrap().versions[0].programs.len(), 3);
+}

@@ -913,10 +913,12 @@ fn program_order(ld: &mut Loader<'_>, programs: &mut [Program]) -> Option<Vec<us
 /// browser's stack holds a few hundred such levels; published policies use two or three.
 pub const MAX_CHAIN: usize = 32;
 
-/// No chain of evaluations deeper than [`MAX_CHAIN`]: program `i` may evaluate the programs
-/// it refers to and those its group's other members refer to. `order` has each program after
-/// those it refers to; a chain through a group's members may go back up it, so each program's
-/// depth is settled in rounds, at most `MAX_CHAIN` of them.
+/// No chain of evaluations deeper than [`MAX_CHAIN`], and no circle: program `i` may evaluate
+/// the programs it refers to and those its group's other members refer to (one of them being
+/// `i` itself is a circle through the group, which the estimate would meet as programs that
+/// refer to each other). `order` has each program after those it refers to; a chain through a
+/// group's members may go back up it, so each program's depth is settled in rounds, at most
+/// `MAX_CHAIN` of them.
 fn within_depth(ld: &mut Loader<'_>, programs: &[Program], direct: &[Vec<usize>], order: &[usize]) -> bool {
     let mut mates: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
     for (i, p) in programs.iter().enumerate() {
@@ -937,7 +939,7 @@ fn within_depth(ld: &mut Loader<'_>, programs: &[Program], direct: &[Vec<usize>]
     for _ in 0..=MAX_CHAIN {
         let mut changed = false;
         for &i in order {
-            let best = next[i].iter().filter(|&&j| j != i).map(|&j| (depth[j].0 + 1, Some(j))).max_by_key(|d| d.0);
+            let best = next[i].iter().map(|&j| (depth[j].0 + 1, Some(j))).max_by_key(|d| d.0);
             if let Some(d) = best.filter(|d| d.0 > depth[i].0) {
                 depth[i] = d;
                 changed = true;
@@ -945,13 +947,20 @@ fn within_depth(ld: &mut Loader<'_>, programs: &[Program], direct: &[Vec<usize>]
         }
         let deepest = (0..programs.len()).max_by_key(|&i| depth[i].0);
         if let Some(start) = deepest.filter(|&i| depth[i].0 > MAX_CHAIN) {
-            let mut path = vec![programs[start].id.clone()];
+            let mut path = vec![start];
             let mut at = depth[start].1;
             while let (Some(j), true) = (at, path.len() <= MAX_CHAIN) {
-                path.push(programs[j].id.clone());
+                if let Some(from) = path.iter().position(|&x| x == j) {
+                    // the chain comes back to a program already on it: a circle
+                    let circle = path[from..].iter().chain([&j]).map(|&x| programs[x].id.clone()).collect();
+                    ld.err(&format!("programs[{j}]"), Problem::ProgramCycle { path: circle });
+                    return false;
+                }
+                path.push(j);
                 at = depth[j].1;
             }
-            ld.err(&format!("programs[{start}]"), Problem::ChainTooDeep { path: path.into_iter().collect(), max: MAX_CHAIN as i64 });
+            let path = path.iter().map(|&x| programs[x].id.clone()).collect();
+            ld.err(&format!("programs[{start}]"), Problem::ChainTooDeep { path, max: MAX_CHAIN as i64 });
             return false;
         }
         if !changed {

@@ -145,3 +145,14 @@ test("a bundle nested deeper than any real one is a rules error, not a stack ove
   }
   assert.equal(Calculator.fromJson(bundle).estimate(postdoc, "2024-07-15").total, "300000.00");
 });
+
+test("a page that added to Object.prototype still loads bundles, and its getters are not run", () => {
+  Object.prototype.meta = { v: 1 }; // eslint-disable-line no-extend-native
+  Object.defineProperty(Object.prototype, "trap", { get() { throw new Error("inherited getter run"); }, enumerable: true, configurable: true });
+  try {
+    assert.equal(Calculator.fromJson(bundle).estimate(postdoc, "2024-07-15").total, "300000.00");
+  } finally {
+    delete Object.prototype.meta;
+    delete Object.prototype.trap;
+  }
+});
