@@ -275,13 +275,7 @@ fn within_limits(ld: &mut Loader<'_>, f: &VersionFile) -> bool {
     }
     let mut ok = true;
     // each member of an exclusive group is weighed against every other in each estimate
-    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
-    for (i, p) in f.programs.iter().enumerate() {
-        if let Some(g) = &p.exclusive_group {
-            groups.entry(g.as_str()).or_default().push(i);
-        }
-    }
-    for (group, members) in groups {
+    for (group, members) in group_members(f.programs.iter().map(|p| p.exclusive_group.as_deref())) {
         if let Some(&over) = members.get(MAX_GROUP) {
             let problem = Problem::GroupTooLarge { group: short(group, 64), count: members.len() as i64, max: MAX_GROUP as i64 };
             ld.err(&format!("programs[{over}].exclusive_group"), problem);
@@ -295,6 +289,17 @@ fn within_limits(ld: &mut Loader<'_>, f: &VersionFile) -> bool {
         }
     }
     ok
+}
+
+/// The members of each exclusive group (given each program's group, in program order).
+fn group_members<'a>(groups: impl Iterator<Item = Option<&'a str>>) -> std::collections::BTreeMap<&'a str, Vec<usize>> {
+    let mut members: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, g) in groups.enumerate() {
+        if let Some(g) = g {
+            members.entry(g).or_default().push(i);
+        }
+    }
+    members
 }
 
 fn read_version(ld: &mut Loader<'_>, f: &VersionFile) -> Option<Version> {
@@ -920,12 +925,7 @@ pub const MAX_CHAIN: usize = 32;
 /// group's members may go back up it, so each program's depth is settled in rounds, at most
 /// `MAX_CHAIN` of them.
 fn within_depth(ld: &mut Loader<'_>, programs: &[Program], direct: &[Vec<usize>], order: &[usize]) -> bool {
-    let mut mates: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
-    for (i, p) in programs.iter().enumerate() {
-        if let Some(g) = &p.exclusive_group {
-            mates.entry(g.as_str()).or_default().push(i);
-        }
-    }
+    let mates = group_members(programs.iter().map(|p| p.exclusive_group.as_deref()));
     let next = |i: usize| -> Vec<usize> {
         let group = programs[i].exclusive_group.as_deref().and_then(|g| mates.get(g)).map_or(&[][..], Vec::as_slice);
         let mut n: Vec<usize> = direct[i].iter().chain(group.iter().filter(|&&m| m != i).flat_map(|&m| &direct[m])).copied().collect();
@@ -980,27 +980,20 @@ fn link(programs: &mut [Program], questions: &[Question], order: &[usize]) {
     let own: Vec<Vec<usize>> = programs.iter().map(|p| formulas(p).iter().flat_map(|f| f.1.expr.questions()).collect()).collect();
     let asked_when: Vec<Vec<usize>> =
         questions.iter().map(|q| q.ask_when.as_ref().map(|a| a.expr.questions()).unwrap_or_default()).collect();
-    let mut names: Vec<&str> = programs.iter().filter_map(|p| p.exclusive_group.as_deref()).collect();
-    names.sort_unstable();
-    names.dedup();
+    let groups = group_members(programs.iter().map(|p| p.exclusive_group.as_deref()));
+    let members: Vec<&[usize]> = groups.values().map(Vec::as_slice).collect();
     let group_of: Vec<Option<usize>> =
-        programs.iter().map(|p| p.exclusive_group.as_deref().and_then(|g| names.binary_search(&g).ok())).collect();
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
-    for (j, g) in group_of.iter().enumerate() {
-        if let Some(m) = g.and_then(|g| members.get_mut(g)) {
-            m.push(j);
-        }
-    }
+        programs.iter().map(|p| p.exclusive_group.as_deref().and_then(|g| groups.keys().position(|k| *k == g))).collect();
     // marks: the search that last saw each program, group and question
     let (mut seen, mut group_seen, mut asked) =
-        (vec![usize::MAX; programs.len()], vec![usize::MAX; names.len()], vec![usize::MAX; questions.len()]);
+        (vec![usize::MAX; programs.len()], vec![usize::MAX; members.len()], vec![usize::MAX; questions.len()]);
     let mut linked: Vec<(Vec<usize>, Vec<usize>)> = Vec::with_capacity(programs.len());
     for i in 0..programs.len() {
         let mark = |x: Option<&mut usize>| x.is_some_and(|m| std::mem::replace(m, i) != i);
         mark(seen.get_mut(i));
         let (mut refs, mut stack) = (Vec::new(), vec![i]);
         while let Some(k) = stack.pop() {
-            let mates = group_of[k].filter(|&g| mark(group_seen.get_mut(g))).and_then(|g| members.get(g)).map_or(&[][..], Vec::as_slice);
+            let mates = group_of[k].filter(|&g| mark(group_seen.get_mut(g))).and_then(|g| members.get(g).copied()).unwrap_or(&[]);
             for &j in programs[k].refs.iter().chain(mates) {
                 if mark(seen.get_mut(j)) {
                     refs.push(j);
